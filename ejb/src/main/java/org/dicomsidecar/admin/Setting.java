@@ -1,0 +1,78 @@
+package org.dicomsidecar.admin;
+
+/**
+ * Every setting of the sidecar, read through MicroProfile Config. A system property
+ * ({@code -Dsidecar.couchdb.url=...} or {@code /system-property=sidecar.couchdb.url:add(value=...)})
+ * or an environment variable ({@code SIDECAR_COUCHDB_URL}) overrides the default.
+ * The README's settings table is checked against this list by a unit test.
+ */
+public enum Setting {
+    COUCHDB_URL("sidecar.couchdb.url", "http://127.0.0.1:15984",
+            "CouchDB server URL (scheme, host, port and optional path prefix; no credentials)"),
+    COUCHDB_DATABASE("sidecar.couchdb.database", "dicom-sidecar",
+            "Database that holds the mirror and the sidecar's own documents; created if missing"),
+    COUCHDB_USERNAME("sidecar.couchdb.username", "", "CouchDB user; empty for a server without admins"),
+    COUCHDB_PASSWORD("sidecar.couchdb.password", "", "CouchDB password", true),
+    COUCHDB_MAX_CONNECTIONS("sidecar.couchdb.max-connections", "8",
+            "Most concurrent calls to CouchDB (bounds memory under load)"),
+    COUCHDB_CONNECT_TIMEOUT_MS("sidecar.couchdb.connect-timeout-ms", "3000", "Time-out to open a CouchDB connection"),
+    COUCHDB_READ_TIMEOUT_MS("sidecar.couchdb.read-timeout-ms", "60000", "Time-out waiting for CouchDB to answer"),
+    COUCHDB_RETRY_INTERVAL_MS("sidecar.couchdb.retry-interval-ms", "5000",
+            "While CouchDB is unreachable, how often to try again (and to check it once it is up)"),
+
+    HOST_DICOMWEB_URL("sidecar.host.dicomweb-url", "http://127.0.0.1:18042/dicom-web",
+            "DICOMweb base URL of the host archive (dcm4chee: http://HOST:8080/dcm4chee-arc/aets/DCM4CHEE/rs)"),
+    HOST_URL_ALIASES("sidecar.host.url-aliases", "",
+            "Other base URLs by which the host names itself in its responses (comma-separated); rewritten too"),
+    HOST_USERNAME("sidecar.host.username", "", "User for HTTP Basic authentication to the host; empty for none"),
+    HOST_PASSWORD("sidecar.host.password", "", "Password for HTTP Basic authentication to the host", true),
+    HOST_FORWARD_AUTHORIZATION("sidecar.host.forward-authorization", "false",
+            "Pass the caller's Authorization header to the host (it then wins over the Basic credentials)"),
+    HOST_CONNECT_TIMEOUT_MS("sidecar.host.connect-timeout-ms", "5000",
+            "Time-out to open a connection to the host; past it a call answers 504"),
+    HOST_READ_TIMEOUT_MS("sidecar.host.read-timeout-ms", "60000",
+            "Longest silence while waiting for or reading the host's answer; past it a call answers 504"),
+    HOST_MAX_CONNECTIONS("sidecar.host.max-connections", "32",
+            "Most concurrent delegated calls to the host; further callers wait up to the connect time-out, then 503"),
+
+    PUBLIC_BASE_URL("sidecar.public-base-url", "",
+            "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used when rewriting "
+                    + "host URLs in responses; empty: taken from each request");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+    private final boolean secret;
+
+    Setting(String key, String defaultValue, String description) {
+        this(key, defaultValue, description, false);
+    }
+
+    Setting(String key, String defaultValue, String description, boolean secret) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.secret = secret;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean secret() {
+        return secret;
+    }
+
+    /** The environment variable MicroProfile Config maps to this key. */
+    public String environmentVariable() {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,110 @@
+package org.dicomsidecar.admin;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The effective settings: a snapshot taken when the application starts, so that connection pools and
+ * the status report agree. Change a setting, then reload the server or redeploy the EAR.
+ */
+public final class SidecarSettings {
+
+    private static final String MASK = "********";
+
+    private final Map<Setting, String> values;
+
+    private SidecarSettings(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    /** Reads every setting from a lookup (MicroProfile Config in the server, a map in unit tests). */
+    public static SidecarSettings from(Function<String, Optional<String>> lookup) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            values.put(s, lookup.apply(s.key()).map(String::trim).orElse(s.defaultValue()));
+        }
+        SidecarSettings settings = new SidecarSettings(values);
+        settings.validate();
+        return settings;
+    }
+
+    public String get(Setting s) {
+        return values.get(s);
+    }
+
+    public int getInt(Setting s) {
+        return Integer.parseInt(values.get(s));
+    }
+
+    public boolean getBoolean(Setting s) {
+        return Boolean.parseBoolean(values.get(s));
+    }
+
+    public Optional<String> optional(Setting s) {
+        String v = values.get(s);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    public List<String> list(Setting s) {
+        return optional(s).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /** Every setting by key, secrets masked, URLs stripped of any user info: safe to show and log. */
+    public Map<String, String> effective() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Setting s : Setting.values()) {
+            String v = values.get(s);
+            if (s.secret() && !v.isEmpty()) {
+                v = MASK;
+            } else if (v.contains("://")) {
+                v = withoutUserInfo(v);
+            }
+            out.put(s.key(), v);
+        }
+        return out;
+    }
+
+    /** A URL as it may be shown: user name and password removed. */
+    public static String withoutUserInfo(String url) {
+        try {
+            URI u = URI.create(url);
+            if (u.getUserInfo() == null) {
+                return url;
+            }
+            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), u.getQuery(), u.getFragment())
+                    .toString();
+        } catch (Exception e) {
+            return url.replaceAll("//[^@/]*@", "//");
+        }
+    }
+
+    private void validate() {
+        for (Setting s : Setting.values()) {
+            String v = values.get(s);
+            try {
+                if (s.key().endsWith("-ms") || s.key().endsWith("max-connections")) {
+                    if (Integer.parseInt(v) <= 0) {
+                        throw new IllegalArgumentException("must be a positive whole number");
+                    }
+                } else if (s.key().endsWith("-url") && !v.isEmpty()) {
+                    URI u = URI.create(v);
+                    if (u.getScheme() == null || u.getHost() == null) {
+                        throw new IllegalArgumentException("must be an absolute http(s) URL");
+                    }
+                } else if (s == Setting.HOST_FORWARD_AUTHORIZATION && !v.matches("(?i)true|false")) {
+                    throw new IllegalArgumentException("must be true or false");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Setting " + s.key() + " (" + s.environmentVariable() + ") = '"
+                        + (s.secret() ? MASK : v) + "': " + e.getMessage(), e);
+            }
+        }
+    }
+}

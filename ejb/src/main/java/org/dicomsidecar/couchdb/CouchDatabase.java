@@ -1,0 +1,254 @@
+package org.dicomsidecar.couchdb;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.http.HttpEntity;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPut;
+import org.apache.http.client.methods.HttpRequestBase;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.dicomsidecar.admin.Setting;
+import org.dicomsidecar.admin.SidecarSettings;
+import org.lightcouch.CouchDbClient;
+import org.lightcouch.CouchDbException;
+import org.lightcouch.DocumentConflictException;
+import org.lightcouch.NoDocumentException;
+import org.lightcouch.CouchDbProperties;
+
+/**
+ * The one class that talks to CouchDB, so that the client library (LightCouch) stays replaceable.
+ * Documents go in and out as JSON-P objects. The connection is made lazily and re-checked by
+ * {@link #connectOrCheck()}, which the start-up scheduler calls until CouchDB is up and then periodically:
+ * the sidecar starts without CouchDB and recovers by itself when it comes (or comes back empty).
+ */
+@ApplicationScoped
+public class CouchDatabase {
+
+    private static final Logger LOG = Logger.getLogger(CouchDatabase.class.getName());
+    /** LightCouch logs every request at INFO; kept referenced so that the level sticks. */
+    private static final Logger LIGHTCOUCH_LOG = Logger.getLogger("org.lightcouch");
+
+    static {
+        LIGHTCOUCH_LOG.setLevel(Level.WARNING);
+    }
+
+    @Inject
+    SidecarSettings settings;
+
+    private volatile CouchDbClient client;
+    private volatile boolean ready;
+    private volatile String lastError = "not connected yet";
+
+    /**
+     * Connects if needed, creates the database and installs design documents when missing; otherwise
+     * checks that the database is still there. Never throws: the outcome shows in {@link #health()}.
+     */
+    public synchronized void connectOrCheck() {
+        try {
+            CouchDbClient c = clientOrCreate();
+            if (ready && databaseExists(c)) {
+                return;
+            }
+            boolean wasReady = ready;
+            createDatabase(c);
+            installDesignDocuments();
+            ready = true;
+            lastError = null;
+            LOG.info(() -> (wasReady ? "CouchDB database re-created: " : "CouchDB ready: ") + describe());
+        } catch (RuntimeException e) {
+            String error = rootMessage(e);
+            if (ready || !error.equals(lastError)) { // once per change, not every retry
+                LOG.log(Level.WARNING, "CouchDB not available at {0}: {1}", new Object[]{describe(), error});
+            }
+            ready = false;
+            lastError = error;
+        }
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** A live check: the database's document count, or why it could not be had. */
+    public CouchHealth health() {
+        String url = SidecarSettings.withoutUserInfo(settings.get(Setting.COUCHDB_URL));
+        if (client == null) {
+            return new CouchHealth(false, url, database(), -1, lastError);
+        }
+        try {
+            JsonObject info = request(new HttpGet(client.getDBUri()))
+                    .orElseThrow(() -> new CouchUnavailableException("database " + database() + " is missing", null));
+            return new CouchHealth(ready, url, database(), info.getJsonNumber("doc_count").longValue(),
+                    ready ? null : lastError);
+        } catch (RuntimeException e) {
+            ready = false;
+            lastError = rootMessage(e);
+            return new CouchHealth(false, url, database(), -1, lastError);
+        }
+    }
+
+    /** The document with this id, if there is one. */
+    public Optional<JsonObject> get(String id) {
+        return request(new HttpGet(documentUri(id)));
+    }
+
+    /** Creates or updates a document (an update carries the current {@code _rev}); answers {id, rev}. */
+    public JsonObject put(JsonObject doc) {
+        HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
+        put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
+        return request(put).orElseThrow();
+    }
+
+    private void installDesignDocuments() {
+        for (DesignDocument design : DesignDocument.bundled()) {
+            Optional<JsonObject> stored = get(design.id());
+            if (design.shouldReplace(stored)) {
+                put(design.withRevisionOf(stored));
+                LOG.info(() -> "Installed design document " + design.id() + " version " + design.version());
+            }
+        }
+    }
+
+    /** PUT /db: 201 when created, 412 when it exists already (another node may have just made it). */
+    private void createDatabase(CouchDbClient c) {
+        try {
+            request(new HttpPut(c.getDBUri()));
+        } catch (CouchRequestException e) {
+            if (e.status() != 412) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Sends a request and reads its JSON answer; 404 is an empty answer. LightCouch turns every other
+     * non-2xx status into an exception (without the body): a conflict becomes a {@link CouchRequestException}
+     * with status 409, a refused request one with the status from the reason phrase, a failed connection a
+     * {@link CouchUnavailableException}.
+     */
+    private Optional<JsonObject> request(HttpRequestBase request) {
+        CouchDbClient c = clientOrCreate();
+        try {
+            HttpResponse response = c.executeRequest(request);
+            HttpEntity entity = response.getEntity();
+            try (InputStream in = entity == null ? InputStream.nullInputStream() : entity.getContent();
+                 JsonReader reader = Json.createReader(in)) {
+                return Optional.of(reader.readObject());
+            }
+        } catch (NoDocumentException e) {
+            return Optional.empty();
+        } catch (DocumentConflictException e) {
+            throw new CouchRequestException(409, request.getMethod() + " " + request.getURI().getPath() + ": conflict");
+        } catch (CouchDbException e) {
+            if (e.getCause() instanceof IOException) {
+                throw new CouchUnavailableException("CouchDB request failed: " + rootMessage(e), e);
+            }
+            throw new CouchRequestException(statusOf(e.getMessage()),
+                    request.getMethod() + " " + request.getURI().getPath() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new CouchUnavailableException("CouchDB request failed: " + rootMessage(e), e);
+        } finally {
+            request.releaseConnection();
+        }
+    }
+
+    /** LightCouch's message holds the reason phrase only; map the ones CouchDB uses back to statuses. */
+    private static int statusOf(String reason) {
+        String r = String.valueOf(reason).toLowerCase(java.util.Locale.ROOT);
+        if (r.contains("precondition")) {
+            return 412;
+        } else if (r.contains("bad request")) {
+            return 400;
+        } else if (r.contains("unauthorized")) {
+            return 401;
+        } else if (r.contains("forbidden")) {
+            return 403;
+        }
+        return 500;
+    }
+
+    private boolean databaseExists(CouchDbClient c) {
+        return request(new HttpGet(c.getDBUri())).isPresent();
+    }
+
+    private URI documentUri(String id) {
+        String encoded = id.startsWith("_design/")
+                ? "_design/" + URLEncoder.encode(id.substring(8), StandardCharsets.UTF_8)
+                : URLEncoder.encode(id, StandardCharsets.UTF_8);
+        return clientOrCreate().getDBUri().resolve(encoded);
+    }
+
+    private CouchDbClient clientOrCreate() {
+        CouchDbClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = new CouchDbClient(properties());
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    private CouchDbProperties properties() {
+        URI url = URI.create(settings.get(Setting.COUCHDB_URL));
+        String scheme = url.getScheme();
+        int port = url.getPort() != -1 ? url.getPort() : "https".equals(scheme) ? 443 : 80;
+        CouchDbProperties p = new CouchDbProperties()
+                .setDbName(database())
+                .setCreateDbIfNotExist(false) // created in connectOrCheck, where a failure is retried
+                .setProtocol(scheme)
+                .setHost(url.getHost())
+                .setPort(port)
+                .setMaxConnections(settings.getInt(Setting.COUCHDB_MAX_CONNECTIONS))
+                .setConnectionTimeout(settings.getInt(Setting.COUCHDB_CONNECT_TIMEOUT_MS))
+                .setSocketTimeout(settings.getInt(Setting.COUCHDB_READ_TIMEOUT_MS));
+        if (url.getPath() != null && !url.getPath().isEmpty() && !"/".equals(url.getPath())) {
+            p.setPath(url.getPath().endsWith("/") ? url.getPath() : url.getPath() + "/");
+        }
+        settings.optional(Setting.COUCHDB_USERNAME).ifPresent(user -> {
+            p.setUsername(user);
+            p.setPassword(settings.get(Setting.COUCHDB_PASSWORD));
+        });
+        return p;
+    }
+
+    private String database() {
+        return settings.get(Setting.COUCHDB_DATABASE);
+    }
+
+    private String describe() {
+        return SidecarSettings.withoutUserInfo(settings.get(Setting.COUCHDB_URL)) + "/" + database();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
+    }
+
+    @PreDestroy
+    void close() {
+        CouchDbClient c = client;
+        if (c != null) {
+            c.shutdown();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.dicomsidecar.web;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.dicomsidecar.couchdb.CouchUnavailableException;
+import org.dicomsidecar.delegation.HostUnavailableException;
+
+/** Every failure of the REST API becomes a JSON body that says what went wrong. */
+@Provider
+public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = Logger.getLogger(JsonExceptionMapper.class.getName());
+
+    @Override
+    public Response toResponse(Throwable e) {
+        if (e instanceof WebApplicationException w) {
+            int status = w.getResponse().getStatus();
+            String reason = Response.Status.fromStatusCode(status) == null ? "error"
+                    : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '-');
+            return json(status, reason, w.getMessage());
+        }
+        if (e instanceof HostUnavailableException h) {
+            return json(h.status(), h.code(), h.getMessage());
+        }
+        if (e instanceof CouchUnavailableException) {
+            return json(503, "couchdb-unavailable", e.getMessage());
+        }
+        LOG.log(Level.SEVERE, "Unexpected failure", e);
+        return json(500, "internal-error", e.getClass().getSimpleName() + ": see the server log");
+    }
+
+    private static Response json(int status, String error, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(JsonError.of(status, error, message)).build();
+    }
+}
