@@ -63,7 +63,7 @@ public final class SidecarSettings {
             String v = values.get(s);
             if (s.secret() && !v.isEmpty()) {
                 v = MASK;
-            } else if (v.contains("://")) {
+            } else {
                 v = withoutUserInfo(v);
             }
             out.put(s.key(), v);
@@ -71,40 +71,54 @@ public final class SidecarSettings {
         return out;
     }
 
-    /** A URL as it may be shown: user name and password removed. */
+    /**
+     * A URL (or comma-separated URLs) as it may be shown: user name and password removed. Textual, so that
+     * it also holds for host names {@link URI} does not parse as a server (underscores, as in compose files).
+     */
     public static String withoutUserInfo(String url) {
-        try {
-            URI u = URI.create(url);
-            if (u.getUserInfo() == null) {
-                return url;
-            }
-            return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), u.getQuery(), u.getFragment())
-                    .toString();
-        } catch (Exception e) {
-            return url.replaceAll("//[^@/]*@", "//");
-        }
+        return url.replaceAll("(?<=://)[^/@,\\s]*@", "");
     }
+
+    private static final java.util.Set<Setting> REQUIRED =
+            java.util.EnumSet.of(Setting.COUCHDB_URL, Setting.COUCHDB_DATABASE, Setting.HOST_DICOMWEB_URL);
 
     private void validate() {
         for (Setting s : Setting.values()) {
             String v = values.get(s);
             try {
                 if (s.key().endsWith("-ms") || s.key().endsWith("max-connections")) {
-                    if (Integer.parseInt(v) <= 0) {
+                    if (!v.matches("\\d{1,9}") || Integer.parseInt(v) <= 0) {
                         throw new IllegalArgumentException("must be a positive whole number");
                     }
-                } else if (s.key().endsWith("-url") && !v.isEmpty()) {
-                    URI u = URI.create(v);
-                    if (u.getScheme() == null || u.getHost() == null) {
-                        throw new IllegalArgumentException("must be an absolute http(s) URL");
+                } else if (v.isEmpty()) {
+                    if (REQUIRED.contains(s)) {
+                        throw new IllegalArgumentException("must not be empty");
                     }
-                } else if (s == Setting.HOST_FORWARD_AUTHORIZATION && !v.matches("(?i)true|false")) {
+                } else if (s.key().endsWith("url") || s == Setting.HOST_URL_ALIASES) {
+                    for (String url : s == Setting.HOST_URL_ALIASES ? list(s) : java.util.List.of(v)) {
+                        checkHttpUrl(url);
+                    }
+                }
+                if (s == Setting.HOST_FORWARD_AUTHORIZATION && !v.matches("(?i)true|false")) {
                     throw new IllegalArgumentException("must be true or false");
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Setting " + s.key() + " (" + s.environmentVariable() + ") = '"
-                        + (s.secret() ? MASK : v) + "': " + e.getMessage(), e);
+                        + (s.secret() ? MASK : withoutUserInfo(v)) + "': " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static void checkHttpUrl(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL (" + e.getReason() + ")");
+        }
+        if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
+                || u.getRawAuthority() == null) {
+            throw new IllegalArgumentException("must be an absolute http(s) URL");
         }
     }
 }

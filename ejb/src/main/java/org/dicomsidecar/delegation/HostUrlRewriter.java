@@ -15,8 +15,10 @@ import java.util.Locale;
 public record HostUrlRewriter(List<String> hostBaseUrls, String sidecarBaseUrl) {
 
     public HostUrlRewriter {
+        // longest first: where one URL is a prefix of another, the longer one must win, in headers and bodies
         hostBaseUrls = hostBaseUrls.stream().map(HostUrlRewriter::trimSlash).distinct()
-                .filter(u -> !u.isEmpty()).toList();
+                .filter(u -> !u.isEmpty())
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
         sidecarBaseUrl = trimSlash(sidecarBaseUrl);
     }
 
@@ -32,8 +34,9 @@ public record HostUrlRewriter(List<String> hostBaseUrls, String sidecarBaseUrl) 
     /** A stream that rewrites what is written through it. */
     public OutputStream rewriting(OutputStream out) {
         OutputStream result = out;
-        for (String host : hostBaseUrls) {
-            result = new ReplacingOutputStream(result, host.getBytes(StandardCharsets.UTF_8),
+        // the stream made last sees the bytes first: wrap shortest first so the longest URL is replaced first
+        for (int i = hostBaseUrls.size() - 1; i >= 0; i--) {
+            result = new ReplacingOutputStream(result, hostBaseUrls.get(i).getBytes(StandardCharsets.UTF_8),
                     sidecarBaseUrl.getBytes(StandardCharsets.UTF_8));
         }
         return result;
