@@ -3,10 +3,8 @@ package org.dicomsidecar.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -125,20 +123,25 @@ public final class ExternalServices implements LauncherSessionListener {
                 work.resolve("orthanc.log"), "http://127.0.0.1:" + http + "/system", http);
     }
 
+    /** Loads the samples through Orthanc's REST API (storing an instance twice is harmless, so retry). */
     private static void loadSamples() throws IOException {
-        HttpClient http = HttpClient.newHttpClient();
         for (String name : SAMPLES) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(orthancRestUrl() + "/instances"))
                     .header("Content-Type", "application/dicom")
                     .POST(HttpRequest.BodyPublishers.ofFile(PYDICOM.resolve(name))).build();
-            try {
-                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("Orthanc refused " + name + ": " + r.statusCode() + " " + r.body());
+            HttpResponse<byte[]> r = null;
+            for (int attempt = 1; r == null; attempt++) {
+                try {
+                    r = Http.send(request);
+                } catch (UncheckedIOException e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                    ManagedProcess.sleep(500);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            }
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("Orthanc refused " + name + ": " + r.statusCode() + " " + Http.text(r));
             }
         }
     }
