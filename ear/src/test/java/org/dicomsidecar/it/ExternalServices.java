@@ -43,16 +43,23 @@ public final class ExternalServices implements LauncherSessionListener {
             Files.createDirectories(Path.of(System.getProperty("it.server.base"), "deployments"));
             couchdb = couchdb(work);
             orthanc = orthanc(work);
+            // last resort if the JVM ends without closing the session (killed build): no server outlives it
+            Runtime.getRuntime().addShutdownHook(new Thread(ExternalServices::stopAll));
             couchdb.start();
             orthanc.start();
             loadSamples();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            stopAll();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
     @Override
     public void launcherSessionClosed(LauncherSession session) {
+        stopAll();
+    }
+
+    private static synchronized void stopAll() {
         if (orthanc != null) {
             orthanc.stop();
         }
