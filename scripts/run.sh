@@ -27,7 +27,9 @@ stop_all() {
   log "stopping"
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]#*:}" "${PIDS[i]%%:*}"; done
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT (data in $DATA/couchdb)"
 PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$DATA/couchdb" "$DATA/logs/couchdb.log")")
