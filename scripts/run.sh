@@ -34,12 +34,14 @@ trap stop_all EXIT
 log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT (data in $DATA/couchdb)"
 PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$DATA/couchdb" "$DATA/logs/couchdb.log")")
 log "starting Orthanc on 127.0.0.1:$ORTHANC_HTTP_PORT (DICOM $ORTHANC_DICOM_PORT, data in $DATA/orthanc)"
-PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DATA/orthanc" "$DATA/logs/orthanc.log")")
+PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DATA/orthanc" "$DATA/logs/orthanc.log" \
+  "http://127.0.0.1:$HTTP_PORT/sidecar")")
 log "starting WildFly on 127.0.0.1:$HTTP_PORT (log in $DATA/logs/wildfly.log)"
 PIDS+=("WildFly:$(start_wildfly "$DATA/wildfly" "$HTTP_PORT" "$MGMT_PORT" "$DATA/logs/wildfly.log" \
   "-Dsidecar.couchdb.url=http://127.0.0.1:$COUCHDB_PORT" \
   "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web")")
 
+wait_deployed "$DATA/wildfly" 180 || die "the EAR did not deploy; see $DATA/logs/wildfly.log"
 log "loading the sample studies (pydicom's test files) into Orthanc"
 for f in "${SAMPLE_FILES[@]}"; do
   [[ -f "$f" ]] || { log "missing sample $f"; continue; }
@@ -47,7 +49,6 @@ for f in "${SAMPLE_FILES[@]}"; do
     "http://127.0.0.1:$ORTHANC_HTTP_PORT/instances" || log "Orthanc refused $(basename "$f")"
 done
 
-wait_deployed "$DATA/wildfly" 180 || die "the EAR did not deploy; see $DATA/logs/wildfly.log"
 BASE="http://127.0.0.1:$HTTP_PORT/sidecar"
 wait_http "$BASE/api/status" 30 || true
 cat <<MSG

@@ -63,17 +63,25 @@ start_couchdb() {
   # pouchdb-server otherwise writes log.txt into the working directory
   [[ -f "$dir/config.json" ]] || printf '{"log": {"file": "%s/log.txt"}}\n' "$dir" >"$dir/config.json"
   wait_port_free "$port" 20
-  node "$SIDECAR_ROOT/scripts/lib/pouchdb-server.js" "$SIDECAR_TOOLS_DIR/pouchdb" \
-    --host 127.0.0.1 --port "$port" --dir "$dir" --config "$dir/config.json" -n >"$logfile" 2>&1 &
+  # its data folder as working directory: whatever else it writes lands there
+  (cd "$dir" && exec node "$SIDECAR_ROOT/scripts/lib/pouchdb-server.js" "$SIDECAR_TOOLS_DIR/pouchdb" \
+    --host 127.0.0.1 --port "$port" --dir "$dir" --config "$dir/config.json" -n >"$logfile" 2>&1) &
   local pid=$!
   wait_http "http://127.0.0.1:$port/" 60 "$pid" || die "pouchdb-server did not start; see $logfile"
   echo "$pid"
 }
 
-# start_orthanc HTTP_PORT DICOM_PORT DATA_DIR LOG: prints the PID
+# start_orthanc HTTP_PORT DICOM_PORT DATA_DIR LOG SIDECAR_URL: prints the PID. Its Lua hook tells the
+# sidecar at SIDECAR_URL (http://127.0.0.1:8080/sidecar) about every stored instance.
 start_orthanc() {
-  local http=$1 dicom=$2 dir=$3 logfile=$4
+  local http=$1 dicom=$2 dir=$3 logfile=$4 sidecar=${5:-}
   mkdir -p "$dir"
+  if [[ -n "$sidecar" ]]; then
+    sed -e "s#@SIDECAR_EVENTS_URL@#$sidecar/api/events/stored#" "$SIDECAR_ROOT/scripts/lib/orthanc-sidecar-hook.lua" \
+      >"$dir/sidecar-hook.lua"
+  else
+    echo "-- no sidecar to notify" >"$dir/sidecar-hook.lua"
+  fi
   sed -e "s#@NAME@#dicom-sidecar-demo#" -e "s#@DATA@#$dir#g" -e "s#@HTTP_PORT@#$http#g" \
     -e "s#@DICOM_PORT@#$dicom#g" "$SIDECAR_ROOT/scripts/lib/orthanc.json" >"$dir/orthanc.json"
   wait_port_free "$http" 30

@@ -124,6 +124,9 @@ public final class ExternalServices implements LauncherSessionListener {
                 .replace("@DATA@", dir.toString())
                 .replace("@HTTP_PORT@", String.valueOf(http))
                 .replace("@DICOM_PORT@", System.getProperty("it.orthanc.dicom.port"));
+        Files.writeString(dir.resolve("sidecar-hook.lua"),
+                Files.readString(projectRoot().resolve("scripts/lib/orthanc-sidecar-hook.lua"))
+                        .replace("@SIDECAR_EVENTS_URL@", sidecarUrl() + "/api/events/stored"));
         Path configFile = dir.resolve("orthanc.json");
         Files.writeString(configFile, config);
         return new ManagedProcess("Orthanc", List.of("Orthanc", configFile.toString()), Map.of("TCP_NODELAY", "1"),

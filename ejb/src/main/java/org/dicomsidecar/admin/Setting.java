@@ -35,6 +35,27 @@ public enum Setting {
     HOST_MAX_CONNECTIONS("sidecar.host.max-connections", "32",
             "Most concurrent delegated calls to the host; further callers wait up to the connect time-out, then 503"),
 
+    MIRROR_WORKERS("sidecar.mirror.workers", "4",
+            "Series mirrored at the same time (each fetches one series' metadata from the host)"),
+    MIRROR_QUIET_MS("sidecar.mirror.quiet-ms", "300",
+            "A series is fetched once no event for it came for this long (coalesces a series' many events)"),
+    MIRROR_MAX_DELAY_MS("sidecar.mirror.max-delay-ms", "1500",
+            "...but at the latest this long after its first pending event, even while events keep coming"),
+    JOURNAL_DIR("sidecar.journal.dir", "",
+            "Folder of the event journal (events are acknowledged once forced to disk there); "
+                    + "empty: dicom-sidecar/journal in WildFly's data folder"),
+    EVENTS_MAX_BODY_BYTES("sidecar.events.max-body-bytes", "4194304",
+            "Largest notification body accepted; larger ones are refused with 413"),
+    RECONCILE_ON_STARTUP("sidecar.reconcile.on-startup", "true",
+            "Reconcile the mirror with the host when the sidecar starts"),
+    RECONCILE_INTERVAL_MINUTES("sidecar.reconcile.interval-minutes", "60",
+            "Reconcile again this often; 0: only at start-up and on demand"),
+    RECONCILE_PAGE_SIZE("sidecar.reconcile.page-size", "200",
+            "Studies asked of the host's QIDO-RS per page while reconciling"),
+    RECONCILE_RECEIVE_TIME_FILTER("sidecar.reconcile.receive-time-filter", "false",
+            "dcm4chee only: scheduled reconciliations ask only for series received since the last one "
+                    + "(SeriesReceiveDateTime); any other host is walked in full"),
+
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
             "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used when rewriting "
                     + "host URLs in responses; empty: taken from each request");

@@ -38,6 +38,10 @@ public final class SidecarSettings {
         return values.get(s);
     }
 
+    public long getLong(Setting s) {
+        return Long.parseLong(values.get(s));
+    }
+
     public int getInt(Setting s) {
         return Integer.parseInt(values.get(s));
     }
@@ -86,27 +90,62 @@ public final class SidecarSettings {
         for (Setting s : Setting.values()) {
             String v = values.get(s);
             try {
-                if (s.key().endsWith("-ms") || s.key().endsWith("max-connections")) {
-                    if (!v.matches("\\d{1,9}") || Integer.parseInt(v) <= 0) {
-                        throw new IllegalArgumentException("must be a positive whole number");
+                switch (kindOf(s)) {
+                    case POSITIVE -> {
+                        if (!v.matches("\\d{1,10}") || Long.parseLong(v) <= 0 || Long.parseLong(v) > Integer.MAX_VALUE) {
+                            throw new IllegalArgumentException("must be a positive whole number");
+                        }
                     }
-                } else if (v.isEmpty()) {
-                    if (REQUIRED.contains(s)) {
-                        throw new IllegalArgumentException("must not be empty");
+                    case NON_NEGATIVE -> {
+                        if (!v.matches("\\d{1,9}")) {
+                            throw new IllegalArgumentException("must be a whole number, 0 or more");
+                        }
                     }
-                } else if (s.key().endsWith("url") || s == Setting.HOST_URL_ALIASES) {
-                    for (String url : s == Setting.HOST_URL_ALIASES ? list(s) : java.util.List.of(v)) {
-                        checkHttpUrl(url);
+                    case BOOLEAN -> {
+                        if (!v.matches("(?i)true|false")) {
+                            throw new IllegalArgumentException("must be true or false");
+                        }
                     }
-                }
-                if (s == Setting.HOST_FORWARD_AUTHORIZATION && !v.matches("(?i)true|false")) {
-                    throw new IllegalArgumentException("must be true or false");
+                    case URL -> {
+                        if (v.isEmpty()) {
+                            if (REQUIRED.contains(s)) {
+                                throw new IllegalArgumentException("must not be empty");
+                            }
+                        } else {
+                            checkHttpUrl(v);
+                        }
+                    }
+                    case URLS -> list(s).forEach(SidecarSettings::checkHttpUrl);
+                    case TEXT -> {
+                        if (v.isEmpty() && REQUIRED.contains(s)) {
+                            throw new IllegalArgumentException("must not be empty");
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Setting " + s.key() + " (" + s.environmentVariable() + ") = '"
                         + (s.secret() ? MASK : withoutUserInfo(v)) + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    private enum Kind { POSITIVE, NON_NEGATIVE, BOOLEAN, URL, URLS, TEXT }
+
+    private static Kind kindOf(Setting s) {
+        String k = s.key();
+        if (s == Setting.HOST_URL_ALIASES) {
+            return Kind.URLS;
+        } else if (k.endsWith("url")) {
+            return Kind.URL;
+        } else if (k.endsWith("-minutes")) {
+            return Kind.NON_NEGATIVE;
+        } else if (k.endsWith("-ms") || k.endsWith("max-connections") || k.endsWith("workers")
+                || k.endsWith("-bytes") || k.endsWith("page-size")) {
+            return Kind.POSITIVE;
+        } else if (k.endsWith("forward-authorization") || k.endsWith("on-startup") || k.endsWith("-filter")) {
+            return Kind.BOOLEAN;
+        }
+        return Kind.TEXT;
     }
 
     private static void checkHttpUrl(String url) {

@@ -9,6 +9,10 @@ import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchHealth;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostHealth;
+import org.dicomsidecar.mirror.MirrorCounts;
+import org.dicomsidecar.mirror.MirrorService;
+import org.dicomsidecar.mirror.MirrorStatistics;
+import org.dicomsidecar.mirror.Reconciler;
 
 /** The sidecar's health and effective settings, as {@code GET /api/status} shows them. */
 @ApplicationScoped
@@ -22,6 +26,15 @@ public class StatusService {
 
     @Inject
     SidecarSettings settings;
+
+    @Inject
+    MirrorService mirror;
+
+    @Inject
+    MirrorCounts counts;
+
+    @Inject
+    Reconciler reconciler;
 
     /** @param healthy whether CouchDB and the host both answer; {@code body} is the full report */
     public record StatusReport(boolean healthy, JsonObject body) {
@@ -50,9 +63,44 @@ public class StatusService {
                 .add("version", SidecarVersion.get())
                 .add("couchdb", couchJson)
                 .add("host", hostJson)
+                .add("mirror", mirrorJson(c.reachable()))
                 .add("settings", settingsJson)
                 .build();
         return new StatusReport(healthy, body);
+    }
+
+    private JsonObjectBuilder mirrorJson(boolean couchReachable) {
+        MirrorStatistics stats = mirror.statistics();
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        if (couchReachable) {
+            try {
+                MirrorCounts.Counts n = counts.counts();
+                b.add("instances", n.instances()).add("series", n.series()).add("studies", n.studies());
+            } catch (RuntimeException e) {
+                b.add("instances", -1).add("series", -1).add("studies", -1);
+            }
+        } else {
+            b.add("instances", -1).add("series", -1).add("studies", -1);
+        }
+        b.add("queueDepth", mirror.queueDepth())
+                .add("eventsReceived", stats.eventsReceived())
+                .add("eventsRejected", stats.eventsRejected())
+                .add("eventsFailed", stats.eventsFailed())
+                .add("seriesMirrored", stats.seriesMirrored())
+                .add("instancesWritten", stats.instancesWritten())
+                .add("lagMillisP50", stats.lagPercentile(50))
+                .add("lagMillisP95", stats.lagPercentile(95));
+        reconciler.lastFinished().ifPresentOrElse(r -> {
+            JsonObject run = r.toJson();
+            b.add("lastReconciliation", Json.createObjectBuilder()
+                    .add("time", run.getString("finished", run.getString("started")))
+                    .add("state", run.getString("state"))
+                    .add("missingFound", run.getJsonNumber("missingFound").longValue())
+                    .add("removed", run.getJsonNumber("removed").longValue()));
+        }, () -> b.addNull("lastReconciliation"));
+        reconciler.progress().filter(r -> r.finished == null)
+                .ifPresent(r -> b.add("reconciliationRunning", r.toJson()));
+        return b;
     }
 
     private static void addError(JsonObjectBuilder b, String error) {

@@ -4,19 +4,27 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.json.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPost;
 import org.apache.http.client.methods.HttpPut;
 import org.apache.http.client.methods.HttpRequestBase;
 import org.apache.http.entity.ContentType;
@@ -111,6 +119,75 @@ public class CouchDatabase {
         HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
         put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
         return request(put).orElseThrow();
+    }
+
+    /**
+     * Writes many documents in one request. Answers one result per document, in order: {id, rev} or
+     * {id, error, reason} (a "conflict" error leaves that document untouched; the caller decides).
+     */
+    public JsonArray bulkDocs(List<JsonObject> docs) {
+        if (docs.isEmpty()) {
+            return JsonValue.EMPTY_JSON_ARRAY;
+        }
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        docs.forEach(array::add);
+        String body = Json.createObjectBuilder().add("docs", array).build().toString();
+        return postForArray("_bulk_docs", body);
+    }
+
+    /** The current revision of each existing (not deleted) document among {@code ids}. */
+    public Map<String, String> currentRevisions(Collection<String> ids) {
+        Map<String, String> revs = new HashMap<>();
+        if (ids.isEmpty()) {
+            return revs;
+        }
+        JsonArrayBuilder keys = Json.createArrayBuilder();
+        ids.forEach(keys::add);
+        JsonObject answer = post("_all_docs", Json.createObjectBuilder().add("keys", keys).build().toString());
+        for (JsonValue row : answer.getJsonArray("rows")) {
+            JsonObject r = row.asJsonObject();
+            if (r.containsKey("value") && r.get("value").getValueType() == JsonValue.ValueType.OBJECT) {
+                JsonObject value = r.getJsonObject("value");
+                if (!value.getBoolean("deleted", false)) {
+                    revs.put(r.getString("id"), value.getString("rev"));
+                }
+            }
+        }
+        return revs;
+    }
+
+    /** GET on a path under the database ("_all_docs?...", "_design/x/_view/y?..."); query values already encoded. */
+    public JsonObject query(String pathAndQuery) {
+        return request(new HttpGet(clientOrCreate().getDBUri() + pathAndQuery))
+                .orElseThrow(() -> new CouchRequestException(404, "GET " + pathAndQuery + ": not found"));
+    }
+
+    /** POST of a JSON body to a path under the database (_find, _all_docs with keys, a view with keys). */
+    public JsonObject post(String path, String jsonBody) {
+        HttpPost post = new HttpPost(clientOrCreate().getDBUri() + path);
+        post.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+        return request(post).orElseThrow(() -> new CouchRequestException(404, "POST " + path + ": not found"));
+    }
+
+    private JsonArray postForArray(String path, String jsonBody) {
+        HttpPost post = new HttpPost(clientOrCreate().getDBUri() + path);
+        post.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+        CouchDbClient c = clientOrCreate();
+        try {
+            HttpResponse response = c.executeRequest(post);
+            try (InputStream in = response.getEntity().getContent(); JsonReader reader = Json.createReader(in)) {
+                return reader.readArray();
+            }
+        } catch (CouchDbException e) {
+            if (e.getCause() instanceof IOException) {
+                throw new CouchUnavailableException("CouchDB request failed: " + rootMessage(e), e);
+            }
+            throw new CouchRequestException(statusOf(e.getMessage()), "POST " + path + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new CouchUnavailableException("CouchDB request failed: " + rootMessage(e), e);
+        } finally {
+            post.releaseConnection();
+        }
     }
 
     private void installDesignDocuments() {

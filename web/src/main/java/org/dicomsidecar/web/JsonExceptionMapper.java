@@ -10,6 +10,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.ingest.InvalidEventException;
+import org.dicomsidecar.web.ingest.EventReceiver;
 
 /** Every failure of the REST API becomes a JSON body that says what went wrong. */
 @Provider
@@ -27,6 +29,13 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof HostUnavailableException h) {
             return json(h.status(), h.code(), h.getMessage());
+        }
+        if (e instanceof InvalidEventException i) {
+            return json(i.status(), i.status() == 413 ? "too-large" : i.status() == 415 ? "unsupported-media-type"
+                    : "invalid-event", i.getMessage());
+        }
+        if (e instanceof EventReceiver.JournalUnavailableException) {
+            return json(503, "journal-unavailable", e.getMessage());
         }
         if (e instanceof CouchUnavailableException) {
             return json(503, "couchdb-unavailable", e.getMessage());

@@ -5,6 +5,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,7 @@ import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.delegation.HostUrlRewriter;
+import org.dicomsidecar.mirror.DelegatedChanges;
 import org.dicomsidecar.web.JsonError;
 
 /**
@@ -44,6 +46,9 @@ public class DicomWebDelegationServlet extends HttpServlet {
     @Inject
     transient SidecarSettings settings;
 
+    @Inject
+    transient DelegatedChanges changes;
+
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String method = req.getMethod();
@@ -56,8 +61,15 @@ public class DicomWebDelegationServlet extends HttpServlet {
         DelegatedRequest request = new DelegatedRequest(method, path, req.getQueryString(), headers(req),
                 hasBody ? req.getInputStream() : null, hasBody ? req.getContentLengthLong() : -1);
         HostUrlRewriter rewriter = new HostUrlRewriter(host.hostBaseUrls(), sidecarDicomWebBase(req));
+        boolean stow = DelegatedChanges.isStow(method, path);
         try (HostResponse answer = host.forward(request)) {
-            relay(answer, rewriter, "HEAD".equals(method), resp);
+            ByteArrayOutputStream copy = stow && answer.status() / 100 == 2 ? new ByteArrayOutputStream() : null;
+            relay(answer, rewriter, "HEAD".equals(method), resp, copy);
+            if (copy != null) {
+                changes.stored(path, answer.header("Content-Type"), copy.toByteArray());
+            } else if (DelegatedChanges.isDelete(method, path) && answer.status() / 100 == 2) {
+                changes.deleted(path);
+            }
         } catch (HostUnavailableException e) {
             LOG.warning(() -> method + " delegated to the host failed: " + e.getMessage());
             if (resp.isCommitted()) {
@@ -67,8 +79,9 @@ public class DicomWebDelegationServlet extends HttpServlet {
         }
     }
 
-    private static void relay(HostResponse answer, HostUrlRewriter rewriter, boolean head, HttpServletResponse resp)
-            throws IOException {
+    /** Sends the host's answer to the caller; {@code copy}, if given, keeps the host's bytes (up to a cap). */
+    private static void relay(HostResponse answer, HostUrlRewriter rewriter, boolean head, HttpServletResponse resp,
+                              ByteArrayOutputStream copy) throws IOException {
         resp.setStatus(answer.status());
         boolean rewrite = HostUrlRewriter.isRewritable(answer.header("Content-Type"));
         for (Map.Entry<String, String> h : answer.headers()) {
@@ -89,6 +102,9 @@ public class DicomWebDelegationServlet extends HttpServlet {
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) != -1; ) {
                 out.write(buffer, 0, n);
+                if (copy != null && copy.size() + n <= DelegatedChanges.MAX_CAPTURE) {
+                    copy.write(buffer, 0, n);
+                }
             }
         }
     }

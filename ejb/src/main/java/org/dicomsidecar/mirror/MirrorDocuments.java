@@ -1,0 +1,158 @@
+package org.dicomsidecar.mirror;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The mirror's CouchDB documents, built from the host's DICOM JSON by pure functions.
+ * <ul>
+ * <li>{@code instance:<SOPInstanceUID>}: type "instance", the study/series/SOP UIDs, SOP class, modality, the
+ * content hash, and {@code dicom}: the instance's metadata with bulk data left out.</li>
+ * <li>{@code series:<SeriesInstanceUID>}: type "series", the study UID, the instances with their hashes (to
+ * skip unchanged ones), and {@code dicom}: the attributes every instance of the series shares (patient,
+ * study and series attributes, and per-series constants such as PixelSpacing), which series-level queries
+ * read without touching the instances.</li>
+ * </ul>
+ */
+public final class MirrorDocuments {
+
+    public static final String INSTANCE = "instance";
+    public static final String SERIES = "series";
+
+    static final String STUDY_UID = "0020000D";
+    static final String SERIES_UID = "0020000E";
+    static final String SOP_UID = "00080018";
+    static final String SOP_CLASS = "00080016";
+    static final String MODALITY = "00080060";
+
+    /** Above this many base64 characters an InlineBinary value counts as bulk data and is left out. */
+    static final int MAX_INLINE_BINARY = 256;
+
+    private MirrorDocuments() {
+    }
+
+    public static String instanceId(String sopUid) {
+        return INSTANCE + ":" + sopUid;
+    }
+
+    public static String seriesId(String seriesUid) {
+        return SERIES + ":" + seriesUid;
+    }
+
+    /** The dataset without bulk data: large InlineBinary values are dropped (the element and its VR stay). */
+    public static JsonObject withoutBulkData(JsonObject dataset) {
+        JsonObjectBuilder out = Json.createObjectBuilder();
+        for (Map.Entry<String, JsonValue> e : dataset.entrySet()) {
+            out.add(e.getKey(), element(e.getValue()));
+        }
+        return out.build();
+    }
+
+    private static JsonValue element(JsonValue value) {
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            return value;
+        }
+        JsonObject element = value.asJsonObject();
+        if (element.containsKey("InlineBinary")
+                && element.getString("InlineBinary", "").length() > MAX_INLINE_BINARY) {
+            JsonObjectBuilder b = Json.createObjectBuilder(element);
+            b.remove("InlineBinary");
+            return b.build();
+        }
+        if ("SQ".equals(element.getString("vr", "")) && element.containsKey("Value")) {
+            var items = Json.createArrayBuilder();
+            for (JsonValue item : element.getJsonArray("Value")) {
+                items.add(item.getValueType() == JsonValue.ValueType.OBJECT
+                        ? withoutBulkData(item.asJsonObject()) : item);
+            }
+            return Json.createObjectBuilder(element).add("Value", items).build();
+        }
+        return element;
+    }
+
+    /** A stable fingerprint of a dataset: the same metadata written again must not make a new revision. */
+    public static String hash(JsonObject dataset) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(dataset.toString().getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first value of a top-level string attribute. */
+    public static Optional<String> string(JsonObject dataset, String tag) {
+        JsonObject element = dataset.getJsonObject(tag);
+        if (element == null || !element.containsKey("Value") || element.getJsonArray("Value").isEmpty()) {
+            return Optional.empty();
+        }
+        JsonValue v = element.getJsonArray("Value").get(0);
+        return v.getValueType() == JsonValue.ValueType.STRING ? Optional.of(((jakarta.json.JsonString) v).getString())
+                : Optional.of(v.toString());
+    }
+
+    /** The instance document for a dataset already stripped of bulk data. */
+    public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt) {
+        String sop = required(dataset, SOP_UID, "SOPInstanceUID");
+        JsonObjectBuilder doc = Json.createObjectBuilder()
+                .add("_id", instanceId(sop))
+                .add("type", INSTANCE)
+                .add("study", required(dataset, STUDY_UID, "StudyInstanceUID"))
+                .add("series", required(dataset, SERIES_UID, "SeriesInstanceUID"))
+                .add("sop", sop)
+                .add("hash", hash)
+                .add("mirroredAt", mirroredAt.toString());
+        string(dataset, SOP_CLASS).ifPresent(v -> doc.add("sopClass", v));
+        string(dataset, MODALITY).ifPresent(v -> doc.add("modality", v));
+        return doc.add("dicom", dataset).build();
+    }
+
+    /**
+     * The series document: its instances' hashes and the attributes all of them share.
+     *
+     * @param datasets every instance of the series, stripped of bulk data
+     * @param hashes   the hash of each, by SOPInstanceUID
+     */
+    public static JsonObject seriesDocument(List<JsonObject> datasets, Map<String, String> hashes, Instant mirroredAt) {
+        if (datasets.isEmpty()) {
+            throw new IllegalArgumentException("a series without instances");
+        }
+        JsonObject first = datasets.get(0);
+        Map<String, JsonValue> common = new LinkedHashMap<>(first);
+        for (JsonObject d : datasets.subList(1, datasets.size())) {
+            common.entrySet().removeIf(e -> !e.getValue().equals(d.get(e.getKey())));
+        }
+        common.remove(SOP_UID);
+        JsonObjectBuilder instances = Json.createObjectBuilder();
+        hashes.forEach(instances::add);
+        JsonObjectBuilder dicom = Json.createObjectBuilder();
+        common.forEach(dicom::add);
+        String seriesUid = required(first, SERIES_UID, "SeriesInstanceUID");
+        JsonObjectBuilder doc = Json.createObjectBuilder()
+                .add("_id", seriesId(seriesUid))
+                .add("type", SERIES)
+                .add("study", required(first, STUDY_UID, "StudyInstanceUID"))
+                .add("series", seriesUid)
+                .add("instanceCount", hashes.size())
+                .add("instances", instances)
+                .add("mirroredAt", mirroredAt.toString());
+        string(first, MODALITY).ifPresent(v -> doc.add("modality", v));
+        return doc.add("dicom", dicom).build();
+    }
+
+    private static String required(JsonObject dataset, String tag, String keyword) {
+        return string(dataset, tag).orElseThrow(() -> new IllegalArgumentException("metadata without " + keyword));
+    }
+}

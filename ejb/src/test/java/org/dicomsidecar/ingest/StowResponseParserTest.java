@@ -1,0 +1,177 @@
+package org.dicomsidecar.ingest;
+
+import static org.dicomsidecar.ingest.Samples.attribute;
+import static org.dicomsidecar.ingest.Samples.json;
+import static org.dicomsidecar.ingest.Samples.refused;
+import static org.dicomsidecar.ingest.Samples.sequence;
+import static org.dicomsidecar.ingest.Samples.with;
+import static org.dicomsidecar.ingest.Samples.withItem;
+import static org.dicomsidecar.ingest.Samples.without;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The samples are real answers of Orthanc 1.10.1 with its DICOMweb plugin 1.7, to STOW-RS of pydicom's CT_small.dcm
+ * and MR_small.dcm: to {@code /studies} (both stored, two studies), and to {@code /studies/{CT study}} with a third
+ * part that is no DICOM (the MR of another study failed with 0110H, the garbage was dropped; HTTP 400).
+ */
+class StowResponseParserTest {
+
+    private static final JsonObject ORTHANC = Samples.resource("stow-response-orthanc.json");
+    private static final JsonObject ORTHANC_PARTIAL = Samples.resource("stow-response-orthanc-partial.json");
+
+    private static final String BASE = "http://127.0.0.1:28742/dicom-web";
+    private static final String CT_STUDY = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+    private static final String CT_SERIES = "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322";
+    private static final String CT_SOP = "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322";
+    private static final String MR_STUDY = "1.3.6.1.4.1.5962.1.2.4.20040826185059.5457";
+    private static final String MR_SERIES = "1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457";
+    private static final String MR_SOP = "1.3.6.1.4.1.5962.1.1.4.1.1.20040826185059.5457";
+
+    private static final String REFS = "00081199";
+    private static final String URL = "00081190";
+
+    private static JsonObject withUrl(JsonObject answer, int i, String url) {
+        return withItem(answer, REFS, i, item -> with(item, URL, attribute("UR", url)));
+    }
+
+    @Test
+    void theSamplesAreOrthancsAnswers() {
+        assertEquals(attribute("UR", BASE + "/studies/" + CT_STUDY), ORTHANC.getJsonObject(URL));
+        assertEquals(Samples.empty("SQ"), ORTHANC.getJsonObject("00081198"));
+        assertEquals(1, Samples.items(ORTHANC_PARTIAL, "00081198").size());
+    }
+
+    @Test
+    void everyStoredInstance() {
+        assertEquals(List.of(new StoredEvent(CT_STUDY, CT_SERIES, CT_SOP, "stow"),
+                new StoredEvent(MR_STUDY, MR_SERIES, MR_SOP, "stow")), StowResponseParser.parse(ORTHANC));
+    }
+
+    @Test
+    void failedInstancesAreNotStored() {
+        assertEquals(List.of(new StoredEvent(CT_STUDY, CT_SERIES, CT_SOP, "stow")), StowResponseParser.parse(ORTHANC_PARTIAL));
+        assertEquals(List.of(), StowResponseParser.parse(without(ORTHANC_PARTIAL, REFS)));
+        assertEquals(List.of(), StowResponseParser.parse(with(ORTHANC_PARTIAL, REFS, Samples.empty("SQ"))));
+    }
+
+    @Test
+    void anArrayHoldingTheAnswer() {
+        assertEquals(2, StowResponseParser.parse(Json.createArrayBuilder().add(ORTHANC).build()).size());
+    }
+
+    @Test
+    void withoutItsRetrieveUrlAnItemIsTheStudyOfTheAnswer() {
+        JsonObject answer = withItem(ORTHANC, REFS, 1, item -> without(item, URL));
+        assertEquals(List.of(new StoredEvent(CT_STUDY, CT_SERIES, CT_SOP, "stow"), new StoredEvent(CT_STUDY, null, null, "stow")),
+                StowResponseParser.parse(answer));
+        JsonObject neither = withItem(answer, REFS, 0, item -> without(item, URL));
+        assertEquals(List.of(new StoredEvent(CT_STUDY, null, null, "stow")), StowResponseParser.parse(neither));
+    }
+
+    @Test
+    void withoutAnyRetrieveUrlIsRefused() {
+        JsonObject answer = without(withItem(ORTHANC, REFS, 1, item -> without(item, URL)), URL);
+        refused(400, "ReferencedSOPSequence[1].RetrieveURL: missing, and the response has no top-level RetrieveURL"
+                + " (0008,1190) to take the study from", () -> StowResponseParser.parse(answer));
+    }
+
+    @Test
+    void aMalformedTopLevelUrlIsRefusedOnlyWhenNeeded() {
+        JsonObject badTop = with(ORTHANC, URL, attribute("UR", BASE + "/instances"));
+        assertEquals(2, StowResponseParser.parse(badTop).size());
+        refused(400, "RetrieveURL: not a DICOMweb study, series or instance URL"
+                + " (expected .../studies/{study}[/series/{series}[/instances/{instance}]])",
+                () -> StowResponseParser.parse(withItem(badTop, REFS, 0, item -> without(item, URL))));
+    }
+
+    @Test
+    void studyAndSeriesLevelItemUrls() {
+        assertEquals(new StoredEvent(MR_STUDY, null, null, "stow"),
+                StowResponseParser.parse(withUrl(ORTHANC, 1, BASE + "/studies/" + MR_STUDY)).get(1));
+        assertEquals(new StoredEvent(MR_STUDY, MR_SERIES, MR_SOP, "stow"),
+                StowResponseParser.parse(withUrl(ORTHANC, 1, BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES)).get(1));
+    }
+
+    @Test
+    void urlsAreReadByTheirLastStudiesSegment() {
+        String odd = "https://pacs.example.org/studies/dicom-web/studies/" + MR_STUDY + "/series/" + MR_SERIES
+                + "/instances/" + MR_SOP + "/?x=1#frag";
+        assertEquals(new StoredEvent(MR_STUDY, MR_SERIES, MR_SOP, "stow"), StowResponseParser.parse(withUrl(ORTHANC, 1, odd)).get(1));
+        String relative = "/dcm4chee-arc/aets/DCM4CHEE/rs/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances/" + MR_SOP;
+        assertEquals(new StoredEvent(MR_STUDY, MR_SERIES, MR_SOP, "stow"),
+                StowResponseParser.parse(withUrl(ORTHANC, 1, relative)).get(1));
+    }
+
+    @Test
+    void malformedUrlsAreRefusedWithoutQuotingThem() {
+        String expected = "ReferencedSOPSequence[1].RetrieveURL: not a DICOMweb study, series or instance URL"
+                + " (expected .../studies/{study}[/series/{series}[/instances/{instance}]])";
+        for (String url : List.of(BASE + "/instances/" + MR_SOP, BASE + "/studies", BASE + "/studies/",
+                BASE + "/studies/" + MR_STUDY + "/instances/" + MR_SOP,
+                BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances",
+                BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances/" + MR_SOP + "/frames/1",
+                "x", "http://127.0.0.1:28742/dicom-web/studies/" + MR_STUDY + "/series")) {
+            InvalidEventException e = refused(400, expected, () -> StowResponseParser.parse(withUrl(ORTHANC, 1, url)));
+            assertFalse(e.getMessage().contains("127.0.0.1"));
+        }
+    }
+
+    @Test
+    void anEmptyItemUrlIsLikeNone() {
+        assertEquals(new StoredEvent(CT_STUDY, null, null, "stow"), StowResponseParser.parse(withUrl(ORTHANC, 1, "")).get(1));
+    }
+
+    @Test
+    void invalidUidsInTheUrlAreRefused() {
+        refused(400, "ReferencedSOPSequence[1].RetrieveURL (series UID): leading zero in component 2 (\"02\") at position 3"
+                + " in \"1.02\"", () -> StowResponseParser.parse(withUrl(ORTHANC, 1,
+                        BASE + "/studies/" + MR_STUDY + "/series/1.02/instances/" + MR_SOP)));
+        refused(400, "ReferencedSOPSequence[0].RetrieveURL (study UID): bad character '%' at position 4"
+                + " (only digits and '.' are allowed)", () -> StowResponseParser.parse(withUrl(ORTHANC, 0,
+                        BASE + "/studies/1.2%2E3/series/" + CT_SERIES + "/instances/" + CT_SOP)));
+    }
+
+    @Test
+    void theUrlMustNameTheReferencedInstance() {
+        refused(400, "ReferencedSOPSequence[1].RetrieveURL: names another instance than ReferencedSOPInstanceUID " + MR_SOP,
+                () -> StowResponseParser.parse(withUrl(ORTHANC, 1,
+                        BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances/" + CT_SOP)));
+    }
+
+    @Test
+    void theInstanceUidIsRequiredAndChecked() {
+        refused(400, "ReferencedSOPSequence[0].ReferencedSOPInstanceUID: missing",
+                () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 0, item -> without(item, "00081155"))));
+        refused(400, "ReferencedSOPSequence[1].ReferencedSOPInstanceUID: empty component 2 at position 3 in \"1..5\"",
+                () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 1,
+                        item -> with(item, "00081155", attribute("UI", "1..5")))));
+    }
+
+    @Test
+    void duplicatesAreReportedOnce() {
+        List<JsonObject> items = new ArrayList<>(Samples.items(ORTHANC, REFS));
+        items.add(items.get(0));
+        assertEquals(2, StowResponseParser.parse(with(ORTHANC, REFS, sequence(items))).size());
+    }
+
+    @Test
+    void malformedAnswersAreRefused() {
+        refused(400, "body: a string (expected a STOW-RS response, a DICOM JSON object)",
+                () -> StowResponseParser.parse(Json.createValue("stored")));
+        refused(400, "body: missing (expected a STOW-RS response, a DICOM JSON object)",
+                () -> StowResponseParser.parse(JsonValue.NULL));
+        refused(400, "ReferencedSOPSequence: malformed DICOM JSON (attribute 00081199: item 1 is a string, not an object)",
+                () -> StowResponseParser.parse(json("{\"00081199\": {\"vr\": \"SQ\", \"Value\": [\"1.2\"]}}")));
+        refused(400, "ReferencedSOPSequence[0].RetrieveURL: malformed DICOM JSON (attribute 00081190: \"Value\" is a string,"
+                + " not an array)", () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 0,
+                        item -> with(item, URL, json("{\"vr\": \"UR\", \"Value\": \"http://x/studies/1.2\"}")))));
+    }
+}

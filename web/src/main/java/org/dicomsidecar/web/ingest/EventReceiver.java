@@ -1,0 +1,63 @@
+package org.dicomsidecar.web.ingest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonValue;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.dicomsidecar.admin.Setting;
+import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.ingest.EventBodyReader;
+import org.dicomsidecar.ingest.InvalidEventException;
+import org.dicomsidecar.ingest.StoredEvent;
+import org.dicomsidecar.mirror.MirrorService;
+
+/**
+ * What every notification endpoint does: read the body (size-capped), parse it with the format's parser,
+ * and return only once the events are durable in the journal. Refusals are counted and answered 4xx.
+ */
+@ApplicationScoped
+public class EventReceiver {
+
+    @Inject
+    MirrorService mirror;
+
+    @Inject
+    SidecarSettings settings;
+
+    /** The number of events accepted. */
+    public int receive(InputStream body, Function<JsonValue, List<StoredEvent>> parser) {
+        List<StoredEvent> events;
+        try {
+            events = parser.apply(EventBodyReader.read(body, settings.getLong(Setting.EVENTS_MAX_BODY_BYTES)));
+        } catch (InvalidEventException e) {
+            mirror.statistics().rejected(1);
+            throw e;
+        }
+        return receive(events);
+    }
+
+    public int receive(List<StoredEvent> events) {
+        try {
+            return mirror.accept(events).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JournalUnavailableException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new JournalUnavailableException(e);
+        }
+    }
+
+    /** The journal could not make the events durable: the sender must retry (503). */
+    public static class JournalUnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JournalUnavailableException(Throwable cause) {
+            super("the event journal could not store the events: " + cause, cause);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.dicomsidecar.web.ingest;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.UUID;
+import org.dicomsidecar.ingest.FhirImagingStudyParser;
+
+/** {@code POST /api/fhir/ImagingStudy}: dcm4chee's {@code fhir:} exporter (FHIR R5 or R4 ImagingStudy). */
+@Path("/fhir/ImagingStudy")
+@RequestScoped
+public class FhirImagingStudyResource {
+
+    @Inject
+    EventReceiver receiver;
+
+    @Context
+    UriInfo uri;
+
+    @POST
+    @Consumes({"application/fhir+json", "application/json"})
+    @Produces("application/fhir+json")
+    public Response create(InputStream body) {
+        int n = receiver.receive(body, FhirImagingStudyParser::parse);
+        String id = UUID.randomUUID().toString();
+        var outcome = Json.createObjectBuilder()
+                .add("resourceType", "OperationOutcome")
+                .add("issue", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                        .add("severity", "information").add("code", "informational")
+                        .add("diagnostics", n + " instance notifications accepted for mirroring")))
+                .build();
+        return Response.created(URI.create(uri.getBaseUri() + "fhir/ImagingStudy/" + id)).entity(outcome).build();
+    }
+}
