@@ -45,8 +45,7 @@ wait_deployed "$DATA/wildfly" 180 || die "the EAR did not deploy; see $DATA/logs
 log "loading the sample studies (pydicom's test files) into Orthanc"
 for f in "${SAMPLE_FILES[@]}"; do
   [[ -f "$f" ]] || { log "missing sample $f"; continue; }
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/dicom' --data-binary "@$f" \
-    "http://127.0.0.1:$ORTHANC_HTTP_PORT/instances" || log "Orthanc refused $(basename "$f")"
+  upload_to_orthanc "$ORTHANC_HTTP_PORT" "$f" || log "Orthanc refused $(basename "$f")"
 done
 
 BASE="http://127.0.0.1:$HTTP_PORT/sidecar"

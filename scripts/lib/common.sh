@@ -67,7 +67,7 @@ start_couchdb() {
   (cd "$dir" && exec node "$SIDECAR_ROOT/scripts/lib/pouchdb-server.js" "$SIDECAR_TOOLS_DIR/pouchdb" \
     --host 127.0.0.1 --port "$port" --dir "$dir" --config "$dir/config.json" -n >"$logfile" 2>&1) &
   local pid=$!
-  wait_http "http://127.0.0.1:$port/" 60 "$pid" || die "pouchdb-server did not start; see $logfile"
+  wait_http "http://127.0.0.1:$port/" 60 "$pid" || { kill "$pid" 2>/dev/null; die "pouchdb-server did not start; see $logfile"; }
   echo "$pid"
 }
 
@@ -89,7 +89,7 @@ start_orthanc() {
   # TCP_NODELAY: without it DIMSE runs at ~11 instead of ~300 instances/s
   TCP_NODELAY=1 Orthanc "$dir/orthanc.json" >"$logfile" 2>&1 &
   local pid=$!
-  wait_http "http://127.0.0.1:$http/system" 60 "$pid" || die "Orthanc did not start; see $logfile"
+  wait_http "http://127.0.0.1:$http/system" 60 "$pid" || { kill "$pid" 2>/dev/null; die "Orthanc did not start; see $logfile"; }
   echo "$pid"
 }
 
@@ -107,14 +107,17 @@ start_wildfly() {
   cp "$EAR" "$base/deployments/dicom-sidecar.ear"
   wait_port_free "$http" 30
   rm -f "$base/wildfly.pid"
-  JBOSS_PIDFILE="$base/wildfly.pid" LAUNCH_JBOSS_IN_BACKGROUND=1 JAVA_OPTS="${WILDFLY_JAVA_OPTS:--Xms64m -Xmx512m} $*" \
+  # heap through JBOSS_JAVA_SIZING, so that standalone.conf keeps its other defaults; "$@" are -D options,
+  # which standalone.sh passes on as system properties
+  JBOSS_PIDFILE="$base/wildfly.pid" LAUNCH_JBOSS_IN_BACKGROUND=1 JBOSS_JAVA_SIZING="${WILDFLY_JAVA_OPTS:--Xms64m -Xmx512m}" \
     "$WILDFLY_HOME/bin/standalone.sh" -b 127.0.0.1 -bmanagement 127.0.0.1 \
     -Djboss.server.base.dir="$base" -Djboss.http.port="$http" -Djboss.management.http.port="$mgmt" \
-    -Djboss.https.port=$((http + 363)) -Djboss.management.https.port=$((mgmt + 3)) >"$logfile" 2>&1 &
+    -Djboss.https.port=$((http + 363)) -Djboss.management.https.port=$((mgmt + 3)) "$@" >"$logfile" 2>&1 &
   local script=$! i
   for ((i = 0; i < 120; i++)); do
     [[ -s "$base/wildfly.pid" ]] && break
     kill -0 "$script" 2>/dev/null || die "WildFly did not start; see $logfile"
+    ((i < 119)) || { kill "$script" 2>/dev/null; die "WildFly wrote no PID file; see $logfile"; }
     sleep 0.25
   done
   cat "$base/wildfly.pid"
@@ -142,6 +145,13 @@ stop_pid() {
   done
   kill -9 "$pid" 2>/dev/null
   log "killed $name (pid $pid)"
+}
+
+# upload_to_orthanc HTTP_PORT FILE: stores one file through Orthanc's REST API. No "Expect: 100-continue":
+# Orthanc never answers it, and curl would wait a second per file over 1 MB.
+upload_to_orthanc() {
+  curl -sf -o /dev/null -X POST -H 'Expect:' -H 'Content-Type: application/dicom' --data-binary "@$2" \
+    "http://127.0.0.1:$1/instances"
 }
 
 # The sample studies: real files written by others (Debian's pydicom test data).

@@ -39,6 +39,8 @@ public class DicomWebDelegationServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(DicomWebDelegationServlet.class.getName());
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS");
     private static final String PREFIX = "/dicomweb";
+    /** One relay buffer per worker thread: large, so studies stream in few system calls, and never reallocated. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
     @Inject
     transient HostDicomWebClient host;
@@ -99,7 +101,7 @@ public class DicomWebDelegationServlet extends HttpServlet {
         }
         try (InputStream in = answer.body();
              OutputStream out = rewrite ? rewriter.rewriting(resp.getOutputStream()) : resp.getOutputStream()) {
-            byte[] buffer = new byte[64 * 1024];
+            byte[] buffer = BUFFER.get();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 out.write(buffer, 0, n);
                 if (copy != null && copy.size() + n <= DelegatedChanges.MAX_CAPTURE) {
