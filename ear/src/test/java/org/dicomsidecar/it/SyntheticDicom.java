@@ -26,10 +26,13 @@ final class SyntheticDicom {
         return "2.25." + Math.abs(COUNTER.incrementAndGet() * 7919L) + ProcessHandle.current().pid();
     }
 
-    /** A monochrome 8-bit image of {@code side} x {@code side} pixels. */
+    /** A monochrome 8-bit image of {@code side} x {@code side} pixels, in a new study and series. */
     static Instance image(int side) {
-        String study = newUid();
-        String series = newUid();
+        return image(side, newUid(), newUid());
+    }
+
+    /** A monochrome 8-bit image in the given study and series. */
+    static Instance image(int side, String study, String series) {
         String sop = newUid();
         ByteArrayOutputStream meta = new ByteArrayOutputStream();
         element(meta, 0x0002, 0x0001, "OB", new byte[]{0, 1});

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dicomsidecar.dicom.DicomJson;
 
 /**
  * The mirror's CouchDB documents, built from the host's DICOM JSON by pure functions.
@@ -92,15 +93,9 @@ public final class MirrorDocuments {
         }
     }
 
-    /** The first value of a top-level string attribute. */
+    /** The first value of a top-level attribute, as text. */
     public static Optional<String> string(JsonObject dataset, String tag) {
-        JsonObject element = dataset.getJsonObject(tag);
-        if (element == null || !element.containsKey("Value") || element.getJsonArray("Value").isEmpty()) {
-            return Optional.empty();
-        }
-        JsonValue v = element.getJsonArray("Value").get(0);
-        return v.getValueType() == JsonValue.ValueType.STRING ? Optional.of(((jakarta.json.JsonString) v).getString())
-                : Optional.of(v.toString());
+        return DicomJson.string(dataset, tag).filter(v -> !v.isEmpty());
     }
 
     /** The instance document for a dataset already stripped of bulk data. */
