@@ -130,6 +130,10 @@ public final class MirrorDocuments {
             common.entrySet().removeIf(e -> !e.getValue().equals(d.get(e.getKey())));
         }
         common.remove(SOP_UID);
+        // attributes some instances have but not all alike: queries on them must look at the instances
+        java.util.TreeSet<String> varying = new java.util.TreeSet<>();
+        datasets.forEach(d -> varying.addAll(d.keySet()));
+        varying.removeAll(common.keySet());
         JsonObjectBuilder instances = Json.createObjectBuilder();
         hashes.forEach(instances::add);
         JsonObjectBuilder dicom = Json.createObjectBuilder();
@@ -142,6 +146,7 @@ public final class MirrorDocuments {
                 .add("series", seriesUid)
                 .add("instanceCount", hashes.size())
                 .add("instances", instances)
+                .add("varying", Json.createArrayBuilder(List.copyOf(varying)))
                 .add("mirroredAt", mirroredAt.toString());
         string(first, MODALITY).ifPresent(v -> doc.add("modality", v));
         return doc.add("dicom", dicom).build();

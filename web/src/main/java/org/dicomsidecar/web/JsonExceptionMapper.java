@@ -8,6 +8,7 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
@@ -29,6 +30,11 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof HostUnavailableException h) {
             return json(h.status(), h.code(), h.getMessage());
+        }
+        if (e instanceof QueryException q) {
+            return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(jakarta.json.Json
+                    .createObjectBuilder(JsonError.of(400, "invalid-query", q.getMessage())).add("where", q.where())
+                    .build()).build();
         }
         if (e instanceof InvalidEventException i) {
             return json(i.status(), i.status() == 413 ? "too-large" : i.status() == 415 ? "unsupported-media-type"

@@ -1,0 +1,356 @@
+package org.dicomsidecar.cohorts;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.cohorts.ConditionEvaluator.Truth;
+import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.dicom.DicomDictionary;
+
+/**
+ * Runs cohort queries over the mirror: conditions are decided on each series' shared attributes (the
+ * in-memory {@link SeriesCatalog}); where an attribute varies within a series, on its instances. A series
+ * matches when its shared attributes satisfy the condition or, failing that, when one of its instances
+ * does; a study matches when one of its series does; at instance level each instance is tested.
+ */
+@ApplicationScoped
+public class CohortService {
+
+    @Inject
+    SeriesCatalog catalog;
+
+    @Inject
+    CouchDatabase couch;
+
+    /** One row of an answer, before paging: its UIDs, the dataset its values come from, its sort keys. */
+    record Match(String study, String series, String sop, String modality, JsonObject dataset, List<Object> sortKeys) {
+        String id() {
+            return sop != null ? sop : series != null ? series : study;
+        }
+    }
+
+    /** A page of results with the total count and facets; {@code next} is the cursor of the next page or null. */
+    public record Answer(long count, List<JsonObject> results, String next, JsonObject facets) {
+    }
+
+    public Answer run(CohortQuery q) {
+        List<Match> matches = matches(q);
+        matches.sort(order(q));
+        long count = matches.size();
+        int from = 0;
+        if (q.cursor() != null) {
+            from = resumeAfter(matches, q);
+        }
+        int to = Math.min(matches.size(), from + q.limit());
+        List<JsonObject> page = new ArrayList<>();
+        for (Match m : matches.subList(from, to)) {
+            page.add(row(m, q));
+        }
+        String next = to < matches.size() ? cursorAfter(matches.get(to - 1)) : null;
+        return new Answer(count, page, next, facets(matches, q));
+    }
+
+    /** Every match, unpaged, in order: for export. */
+    public List<JsonObject> all(CohortQuery q) {
+        List<Match> matches = matches(q);
+        matches.sort(order(q));
+        return matches.stream().map(m -> row(m, q)).toList();
+    }
+
+    public long count(CohortQuery q) {
+        return matches(q).size();
+    }
+
+    private List<Match> matches(CohortQuery q) {
+        Collection<SeriesCatalog.Entry> series = catalog.current();
+        List<Match> out = new ArrayList<>();
+        Set<String> studies = new LinkedHashSet<>();
+        Map<String, SeriesCatalog.Entry> studyRepresentative = new HashMap<>();
+        List<SeriesCatalog.Entry> undecided = new ArrayList<>();
+        List<SeriesCatalog.Entry> decided = new ArrayList<>();
+        for (SeriesCatalog.Entry e : series) {
+            Truth t = ConditionEvaluator.evaluate(q.where(), e.dicom(), e.varying());
+            if (t == Truth.TRUE) {
+                decided.add(e);
+            } else if (t == Truth.UNKNOWN) {
+                undecided.add(e);
+            }
+        }
+        Map<String, List<JsonObject>> instancesOfUndecided = instances(undecided);
+        switch (q.level()) {
+            case SERIES -> {
+                decided.forEach(e -> out.add(new Match(e.study(), e.series(), null, e.modality(), e.dicom(),
+                        sortKeys(q, e.dicom()))));
+                for (SeriesCatalog.Entry e : undecided) {
+                    instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
+                            .filter(d -> ConditionEvaluator.matches(q.where(), d)).findFirst()
+                            .ifPresent(d -> out.add(new Match(e.study(), e.series(), null, e.modality(), e.dicom(),
+                                    sortKeys(q, e.dicom()))));
+                }
+            }
+            case STUDY -> {
+                for (SeriesCatalog.Entry e : decided) {
+                    if (studies.add(e.study())) {
+                        studyRepresentative.put(e.study(), e);
+                    }
+                }
+                for (SeriesCatalog.Entry e : undecided) {
+                    if (!studies.contains(e.study()) && instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
+                            .anyMatch(d -> ConditionEvaluator.matches(q.where(), d))) {
+                        studies.add(e.study());
+                        studyRepresentative.put(e.study(), e);
+                    }
+                }
+                for (String study : studies) {
+                    SeriesCatalog.Entry e = studyRepresentative.get(study);
+                    out.add(new Match(study, null, null, modalitiesOfStudy(series, study), e.dicom(),
+                            sortKeys(q, e.dicom())));
+                }
+            }
+            case INSTANCE -> {
+                Map<String, List<JsonObject>> instancesOfDecided = q.include().isEmpty() && q.sort().isEmpty()
+                        && q.facets().isEmpty() ? Map.of() : instances(decided);
+                for (SeriesCatalog.Entry e : decided) {
+                    List<JsonObject> docs = instancesOfDecided.get(e.series());
+                    if (docs == null) {
+                        e.instances().forEach(sop -> out.add(new Match(e.study(), e.series(), sop, e.modality(),
+                                e.dicom(), sortKeys(q, e.dicom()))));
+                    } else {
+                        docs.forEach(d -> out.add(instanceMatch(e, d, q)));
+                    }
+                }
+                for (SeriesCatalog.Entry e : undecided) {
+                    instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
+                            .filter(d -> ConditionEvaluator.matches(q.where(), d))
+                            .forEach(d -> out.add(instanceMatch(e, d, q)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Match instanceMatch(SeriesCatalog.Entry e, JsonObject dataset, CohortQuery q) {
+        String sop = dataset.getJsonObject("00080018").getJsonArray("Value").getString(0);
+        return new Match(e.study(), e.series(), sop, e.modality(), dataset, sortKeys(q, dataset));
+    }
+
+    /** The instance datasets of these series, from the mirror (one request for all of them). */
+    private Map<String, List<JsonObject>> instances(List<SeriesCatalog.Entry> series) {
+        Map<String, List<JsonObject>> out = new HashMap<>();
+        if (series.isEmpty()) {
+            return out;
+        }
+        JsonArrayBuilder keys = Json.createArrayBuilder();
+        series.forEach(e -> keys.add(e.series()));
+        JsonObject answer = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
+                Json.createObjectBuilder().add("keys", keys).build().toString());
+        for (JsonValue row : answer.getJsonArray("rows")) {
+            JsonObject r = row.asJsonObject();
+            if (r.containsKey("doc") && r.get("doc").getValueType() == JsonValue.ValueType.OBJECT) {
+                JsonObject doc = r.getJsonObject("doc");
+                out.computeIfAbsent(doc.getString("series"), k -> new ArrayList<>()).add(doc.getJsonObject("dicom"));
+            }
+        }
+        return out;
+    }
+
+    private static String modalitiesOfStudy(Collection<SeriesCatalog.Entry> series, String study) {
+        return String.join("\\", series.stream().filter(e -> e.study().equals(study)).map(SeriesCatalog.Entry::modality)
+                .filter(m -> !m.isEmpty()).distinct().sorted().toList());
+    }
+
+    private static List<Object> sortKeys(CohortQuery q, JsonObject dataset) {
+        List<Object> keys = new ArrayList<>();
+        for (CohortQuery.SortKey s : q.sort()) {
+            List<Object> values = ConditionEvaluator.values(dataset, s.path());
+            keys.add(values.isEmpty() ? null : values.get(0));
+        }
+        return keys;
+    }
+
+    /** Sort keys (missing values last), then the UID: a total order, so a cursor always resumes exactly. */
+    private static Comparator<Match> order(CohortQuery q) {
+        return (a, b) -> {
+            for (int i = 0; i < q.sort().size(); i++) {
+                int c = compareNullsLast(a.sortKeys().get(i), b.sortKeys().get(i));
+                if (c != 0) {
+                    return q.sort().get(i).descending() ? -c : c;
+                }
+            }
+            return a.id().compareTo(b.id());
+        };
+    }
+
+    private static int compareNullsLast(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1;
+        }
+        if (a.getClass() != b.getClass()) {
+            return a.getClass().getName().compareTo(b.getClass().getName());
+        }
+        return CohortQueryParser.compare(a, b);
+    }
+
+    /** The cursor names the last row sent: the next page starts after it, whatever was added meanwhile. */
+    private static String cursorAfter(Match m) {
+        JsonArrayBuilder keys = Json.createArrayBuilder();
+        for (Object k : m.sortKeys()) {
+            if (k == null) {
+                keys.addNull();
+            } else if (k instanceof BigDecimal d) {
+                keys.add(d);
+            } else {
+                keys.add(k.toString());
+            }
+        }
+        String json = Json.createObjectBuilder().add("k", keys).add("id", m.id()).build().toString();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int resumeAfter(List<Match> sorted, CohortQuery q) {
+        JsonObject c;
+        try {
+            c = Json.createReader(new java.io.StringReader(new String(Base64.getUrlDecoder().decode(q.cursor()),
+                    StandardCharsets.UTF_8))).readObject();
+        } catch (RuntimeException e) {
+            throw new QueryException("cursor", "not a cursor this query returned");
+        }
+        List<Object> keys = new ArrayList<>();
+        for (JsonValue v : c.getJsonArray("k")) {
+            keys.add(v.getValueType() == JsonValue.ValueType.NULL ? null
+                    : v.getValueType() == JsonValue.ValueType.NUMBER ? ((jakarta.json.JsonNumber) v).bigDecimalValue()
+                    : ((jakarta.json.JsonString) v).getString());
+        }
+        if (keys.size() != q.sort().size()) {
+            throw new QueryException("cursor", "belongs to a query with another sort");
+        }
+        Match last = new Match(null, null, c.getString("id"), null, null, keys);
+        Comparator<Match> order = order(q);
+        int lo = 0;
+        int hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (order.compare(sorted.get(mid), last) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private JsonObject row(Match m, CohortQuery q) {
+        JsonObjectBuilder b = Json.createObjectBuilder().add("studyInstanceUID", m.study());
+        if (m.series() != null) {
+            b.add("seriesInstanceUID", m.series());
+        }
+        if (m.sop() != null) {
+            b.add("sopInstanceUID", m.sop());
+        }
+        b.add(q.level() == Level.STUDY ? "modalitiesInStudy" : "modality", m.modality() == null ? "" : m.modality());
+        b.add("retrievePath", "/studies/" + m.study() + (m.series() != null ? "/series/" + m.series() : "")
+                + (m.sop() != null ? "/instances/" + m.sop() : ""));
+        if (!q.include().isEmpty()) {
+            JsonObjectBuilder attributes = Json.createObjectBuilder();
+            for (AttributePath p : q.include()) {
+                attributes.add(name(p), jsonValues(ConditionEvaluator.values(m.dataset(), p)));
+            }
+            b.add("attributes", attributes);
+        }
+        return b.build();
+    }
+
+    private static JsonValue jsonValues(List<Object> values) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        for (Object v : values) {
+            if (v == null) {
+                a.addNull();
+            } else if (v instanceof BigDecimal d) {
+                a.add(d);
+            } else {
+                a.add(v.toString());
+            }
+        }
+        return a.build();
+    }
+
+    private static String name(AttributePath p) {
+        return p.text();
+    }
+
+    private JsonObject facets(List<Match> matches, CohortQuery q) {
+        JsonObjectBuilder out = Json.createObjectBuilder();
+        for (CohortQuery.Facet f : q.facets()) {
+            List<Object> values = new ArrayList<>();
+            for (Match m : matches) {
+                new LinkedHashSet<>(ConditionEvaluator.values(m.dataset(), f.path())).stream()
+                        .filter(v -> v != null).forEach(values::add);
+            }
+            out.add(name(f.path()), f.bins() > 0 ? histogram(values, f.bins()) : valueCounts(values, f.limit()));
+        }
+        return out.build();
+    }
+
+    private static JsonObject valueCounts(List<Object> values, int limit) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        values.forEach(v -> counts.merge(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString()
+                : v.toString(), 1L, Long::sum));
+        JsonArrayBuilder rows = Json.createArrayBuilder();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit)
+                .forEach(e -> rows.add(Json.createObjectBuilder().add("value", e.getKey()).add("count", e.getValue())));
+        return Json.createObjectBuilder().add("distinct", counts.size()).add("values", rows).build();
+    }
+
+    private static JsonObject histogram(List<Object> values, int bins) {
+        List<BigDecimal> numbers = values.stream().filter(v -> v instanceof BigDecimal).map(v -> (BigDecimal) v).toList();
+        JsonArrayBuilder rows = Json.createArrayBuilder();
+        if (numbers.isEmpty()) {
+            return Json.createObjectBuilder().add("count", 0).add("bins", rows).build();
+        }
+        BigDecimal min = numbers.stream().min(Comparator.naturalOrder()).orElseThrow();
+        BigDecimal max = numbers.stream().max(Comparator.naturalOrder()).orElseThrow();
+        BigDecimal width = max.subtract(min).divide(BigDecimal.valueOf(bins), 10, RoundingMode.HALF_UP);
+        long[] counts = new long[bins];
+        for (BigDecimal n : numbers) {
+            int i = width.signum() == 0 ? 0 : n.subtract(min).divide(width, 0, RoundingMode.FLOOR).intValue();
+            counts[Math.min(bins - 1, Math.max(0, i))]++;
+        }
+        for (int i = 0; i < bins; i++) {
+            BigDecimal from = min.add(width.multiply(BigDecimal.valueOf(i))).stripTrailingZeros();
+            BigDecimal to = i == bins - 1 ? max.stripTrailingZeros()
+                    : min.add(width.multiply(BigDecimal.valueOf(i + 1))).stripTrailingZeros();
+            rows.add(Json.createObjectBuilder().add("from", from).add("to", to).add("count", counts[i]));
+            if (width.signum() == 0) {
+                break;
+            }
+        }
+        return Json.createObjectBuilder().add("count", numbers.size()).add("min", min).add("max", max)
+                .add("bins", rows).build();
+    }
+
+    /** Keyword of a tag for column names (CSV). */
+    static String keyword(AttributePath p) {
+        return DicomDictionary.standard().byTag(p.leaf()).map(DicomDictionary.Entry::keyword).orElse(p.leaf());
+    }
+
+}
