@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.dicomsidecar.dicom.DicomJson;
+import org.dicomsidecar.references.ReferenceExtractor;
 
 /**
  * The mirror's CouchDB documents, built from the host's DICOM JSON by pure functions.
@@ -36,6 +37,7 @@ public final class MirrorDocuments {
     static final String SOP_UID = "00080018";
     static final String SOP_CLASS = "00080016";
     static final String MODALITY = "00080060";
+    static final String SERIES_DESCRIPTION = "0008103E";
 
     /** Above this many base64 characters an InlineBinary value counts as bulk data and is left out. */
     static final int MAX_INLINE_BINARY = 256;
@@ -82,11 +84,14 @@ public final class MirrorDocuments {
         return element;
     }
 
+    /** Raise with every change of the documents' form, so that the next pass rewrites them. */
+    static final String FORM = "2";
+
     /** A stable fingerprint of a dataset: the same metadata written again must not make a new revision. */
     public static String hash(JsonObject dataset) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(dataset.toString().getBytes(StandardCharsets.UTF_8));
+                    .digest((FORM + dataset).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -111,6 +116,9 @@ public final class MirrorDocuments {
                 .add("mirroredAt", mirroredAt.toString());
         string(dataset, SOP_CLASS).ifPresent(v -> doc.add("sopClass", v));
         string(dataset, MODALITY).ifPresent(v -> doc.add("modality", v));
+        string(dataset, SERIES_DESCRIPTION).ifPresent(v -> doc.add("seriesDescription", v));
+        // every reference to another object, over every path DICOM has (see ReferenceExtractor)
+        doc.add("references", ReferenceExtractor.toJson(ReferenceExtractor.references(dataset)));
         return doc.add("dicom", dataset).build();
     }
 
