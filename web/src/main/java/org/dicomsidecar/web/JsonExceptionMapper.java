@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.workflow.StaleUpdateException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
@@ -30,6 +31,14 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof HostUnavailableException h) {
             return json(h.status(), h.code(), h.getMessage());
+        }
+        if (e instanceof StaleUpdateException stale) {
+            Response.ResponseBuilder b = Response.status(412).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(JsonError.of(412, "stale-update", stale.getMessage()));
+            if (stale.currentEtag() != null) {
+                b.tag(new jakarta.ws.rs.core.EntityTag(stale.currentEtag()));
+            }
+            return b.build();
         }
         if (e instanceof QueryException q) {
             return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(jakarta.json.Json

@@ -1,0 +1,217 @@
+package org.dicomsidecar.workflow;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.dicomsidecar.cohorts.CohortQuery;
+import org.dicomsidecar.cohorts.CohortQueryParser;
+import org.dicomsidecar.cohorts.CohortService;
+import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.couchdb.CouchDatabase;
+
+/**
+ * Questions about workflow state: studies where a step is (or is not) in a state, studies with or without a
+ * fact ("CT studies without a MANUAL segmentation"), combinable with a cohort condition; and the feed of
+ * workflow changes that agents long-poll to wait for work.
+ */
+@ApplicationScoped
+public class WorkflowQueries {
+
+    private static final Set<String> KEYS = Set.of("where", "has", "lacks", "limit", "cursor");
+    private static final long MAX_WAIT_MS = 60_000;
+
+    @Inject
+    WorkflowService workflow;
+
+    @Inject
+    CohortService cohorts;
+
+    @Inject
+    CouchDatabase couch;
+
+    /** A requirement: a step (in a state, or in any) or a fact (containing a value, or true). */
+    record Requirement(String step, String state, String fact, String contains) {
+        boolean holds(StudyFacts facts, Map<String, JsonObject> steps) {
+            if (step != null) {
+                JsonObject s = steps.get(step);
+                return s != null && (state == null || state.equals(s.getString("state")));
+            }
+            return facts != null && facts.values(fact).contains(contains == null ? "true" : contains);
+        }
+    }
+
+    public JsonObject query(JsonValue json) {
+        if (json.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new QueryException("query", "must be a JSON object");
+        }
+        JsonObject q = json.asJsonObject();
+        for (String k : q.keySet()) {
+            if (!KEYS.contains(k)) {
+                throw new QueryException("query." + k, "unknown key; allowed: " + String.join(", ", new TreeSet<>(KEYS)));
+            }
+        }
+        List<Requirement> has = requirements(q, "has");
+        List<Requirement> lacks = requirements(q, "lacks");
+        int limit = q.containsKey("limit") ? q.getInt("limit") : 100;
+        if (limit < 1 || limit > CohortQueryParser.MAX_LIMIT) {
+            throw new QueryException("limit", "must be between 1 and " + CohortQueryParser.MAX_LIMIT);
+        }
+        String cursor = q.containsKey("cursor") && !q.isNull("cursor") ? q.getString("cursor") : null;
+
+        Set<String> candidates = null;
+        if (q.containsKey("where")) {
+            CohortQuery cohort = CohortQueryParser.parse(Json.createObjectBuilder().add("level", "study")
+                    .add("where", q.get("where")).add("limit", 1).build());
+            candidates = new TreeSet<>();
+            for (JsonObject r : cohorts.all(cohort)) {
+                candidates.add(r.getString("studyInstanceUID"));
+            }
+        }
+        Map<String, StudyFacts> facts = workflow.facts(candidates);
+        Map<String, List<JsonObject>> stepDocs = workflow.steps(null);
+        List<String> matching = new ArrayList<>();
+        for (Map.Entry<String, StudyFacts> e : facts.entrySet()) {
+            Map<String, JsonObject> steps = studySteps(stepDocs.get(e.getKey()));
+            if (has.stream().allMatch(r -> r.holds(e.getValue(), steps))
+                    && lacks.stream().noneMatch(r -> r.holds(e.getValue(), steps))) {
+                matching.add(e.getKey());
+            }
+        }
+        int from = 0;
+        if (cursor != null) {
+            while (from < matching.size() && matching.get(from).compareTo(cursor) <= 0) {
+                from++;
+            }
+        }
+        int to = Math.min(matching.size(), from + limit);
+        JsonArrayBuilder results = Json.createArrayBuilder();
+        for (String study : matching.subList(from, to)) {
+            results.add(WorkflowService.studyJson(study, facts.get(study), stepDocs.getOrDefault(study, List.of())));
+        }
+        var out = Json.createObjectBuilder().add("count", matching.size()).add("results", results);
+        if (to < matching.size()) {
+            out.add("next", matching.get(to - 1));
+        } else {
+            out.addNull("next");
+        }
+        return out.build();
+    }
+
+    /**
+     * Workflow changes after {@code since} (a token from an earlier answer; none: from now). Waits up to
+     * {@code timeoutMs} for the first one, so an agent can loop on it to wait for work.
+     */
+    public JsonObject changes(String since, long timeoutMs) {
+        String token = since != null ? since : seqText(couch.query("").get("update_seq"));
+        long deadline = System.nanoTime() + Math.min(Math.max(0, timeoutMs), MAX_WAIT_MS) * 1_000_000L;
+        while (true) {
+            JsonObject c = couch.query("/_changes?limit=1000&since=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            List<String> ids = new ArrayList<>();
+            for (JsonValue v : c.getJsonArray("results")) {
+                JsonObject r = v.asJsonObject();
+                if (r.getString("id").startsWith("step:") && !r.getBoolean("deleted", false)) {
+                    ids.add(r.getString("id"));
+                }
+            }
+            token = seqText(c.get("last_seq"));
+            if (!ids.isEmpty()) {
+                JsonArrayBuilder keys = Json.createArrayBuilder();
+                ids.forEach(keys::add);
+                JsonObject docs = couch.post("/_all_docs?include_docs=true",
+                        Json.createObjectBuilder().add("keys", keys).build().toString());
+                JsonArrayBuilder changes = Json.createArrayBuilder();
+                for (JsonValue row : docs.getJsonArray("rows")) {
+                    JsonValue doc = row.asJsonObject().get("doc");
+                    if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
+                        JsonObject d = WorkflowService.describe(doc.asJsonObject());
+                        JsonArray history = d.getJsonArray("history");
+                        changes.add(Json.createObjectBuilder(d).remove("history")
+                                .add("change", history.get(history.size() - 1)));
+                    }
+                }
+                return Json.createObjectBuilder().add("changes", changes).add("next", token).build();
+            }
+            if (System.nanoTime() >= deadline) {
+                return Json.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Json.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
+            }
+        }
+    }
+
+    private static Map<String, JsonObject> studySteps(List<JsonObject> docs) {
+        Map<String, JsonObject> out = new HashMap<>();
+        if (docs != null) {
+            docs.stream().filter(d -> !d.containsKey("series")).forEach(d -> out.put(d.getString("step"), d));
+        }
+        return out;
+    }
+
+    private static List<Requirement> requirements(JsonObject q, String key) {
+        List<Requirement> out = new ArrayList<>();
+        if (!q.containsKey(key)) {
+            return out;
+        }
+        if (q.get(key).getValueType() != JsonValue.ValueType.ARRAY) {
+            throw new QueryException(key, "must be an array of {\"step\": ...} or {\"fact\": ...}");
+        }
+        JsonArray a = q.getJsonArray(key);
+        for (int i = 0; i < a.size(); i++) {
+            String at = key + "[" + i + "]";
+            if (a.get(i).getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new QueryException(at, "must be an object");
+            }
+            JsonObject r = a.getJsonObject(i);
+            if (r.containsKey("step") == r.containsKey("fact")) {
+                throw new QueryException(at, "needs either \"step\" (with an optional \"state\") or \"fact\" "
+                        + "(with \"contains\" for modalities and segmentAlgorithmTypes)");
+            }
+            if (r.containsKey("step")) {
+                for (String k : r.keySet()) {
+                    if (!k.equals("step") && !k.equals("state")) {
+                        throw new QueryException(at + "." + k, "unknown key; a step requirement has step and state");
+                    }
+                }
+                out.add(new Requirement(WorkflowService.validStepName(r.getString("step")), r.getString("state", null),
+                        null, null));
+            } else {
+                String fact = r.getString("fact");
+                if (!StudyFacts.NAMES.contains(fact)) {
+                    throw new QueryException(at + ".fact", "unknown fact; known: " + String.join(", ", StudyFacts.NAMES));
+                }
+                for (String k : r.keySet()) {
+                    if (!k.equals("fact") && !k.equals("contains")) {
+                        throw new QueryException(at + "." + k, "unknown key; a fact requirement has fact and contains");
+                    }
+                }
+                String contains = r.containsKey("contains") ? r.getString("contains") : null;
+                if (contains == null && (fact.equals("modalities") || fact.equals("segmentAlgorithmTypes"))) {
+                    throw new QueryException(at + ".contains", "is required for " + fact);
+                }
+                out.add(new Requirement(null, null, fact, contains));
+            }
+        }
+        return out;
+    }
+
+    private static String seqText(JsonValue seq) {
+        return seq.getValueType() == JsonValue.ValueType.STRING ? ((jakarta.json.JsonString) seq).getString()
+                : seq.toString();
+    }
+}
