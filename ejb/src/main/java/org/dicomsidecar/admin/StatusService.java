@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchHealth;
 import org.dicomsidecar.delegation.HostDicomWebClient;
@@ -36,6 +37,9 @@ public class StatusService {
     @Inject
     Reconciler reconciler;
 
+    @Inject
+    SeriesCatalog catalog;
+
     /** @param healthy whether CouchDB and the host both answer; {@code body} is the full report */
     public record StatusReport(boolean healthy, JsonObject body) {
     }
@@ -64,6 +68,14 @@ public class StatusService {
                 .add("couchdb", couchJson)
                 .add("host", hostJson)
                 .add("mirror", mirrorJson(c.reachable()))
+                .add("indexes", Json.createObjectBuilder()
+                        .add("seriesCatalog", Json.createObjectBuilder()
+                                .add("series", catalog.size())
+                                .add("what", "every series' shared attributes in memory, kept current from the "
+                                        + "changes feed; cohort and workflow queries on any attribute, no declaration"))
+                        .add("couchdbViews", Json.createArrayBuilder().add("types/by_type")
+                                .add("mirror/series_by_study").add("mirror/instances_by_series")
+                                .add("references/by_target")))
                 .add("settings", settingsJson)
                 .build();
         return new StatusReport(healthy, body);
