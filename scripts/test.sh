@@ -7,12 +7,12 @@ source "$(dirname "$0")/lib/common.sh"
 
 install_prerequisites
 cd "$SIDECAR_ROOT"
-rm -rf ejb/target/surefire-reports ear/target/failsafe-reports
+rm -rf ejb/target/surefire-reports web/target/surefire-reports ear/target/failsafe-reports
 mvn -B verify -Dsidecar.tools.dir="$SIDECAR_TOOLS_DIR" "$@"
 status=$?
 
 # Count what ran from the reports, so that a build which ran nothing cannot look green.
-read -r run failed errors skipped < <(cat ejb/target/surefire-reports/TEST-*.xml ear/target/failsafe-reports/TEST-*.xml \
+read -r run failed errors skipped < <(cat ejb/target/surefire-reports/TEST-*.xml web/target/surefire-reports/TEST-*.xml ear/target/failsafe-reports/TEST-*.xml \
   2>/dev/null | grep -o '<testsuite [^>]*>' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); v = kv[2]; sub(/".*/, "", v);
       if (kv[1] == "tests") t += v; if (kv[1] == "failures") f += v; if (kv[1] == "errors") e += v;
