@@ -61,7 +61,7 @@ public record AttributePath(List<String> tags, String vr, String text) {
     /** Numeric VRs compare as numbers; everything else as text. */
     public boolean numeric() {
         return switch (vr) {
-            case "DS", "IS", "FL", "FD", "SL", "SS", "UL", "US", "SV", "UV" -> true;
+            case "DS", "IS", "FL", "FD", "SL", "SS", "UL", "US", "SV", "UV", "XS" -> true; // XS: US or SS
             default -> false;
         };
     }

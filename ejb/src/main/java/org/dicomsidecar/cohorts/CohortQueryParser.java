@@ -51,10 +51,13 @@ public final class CohortQueryParser {
         }
         int limit = 100;
         if (q.containsKey("limit")) {
-            limit = integer(q.get("limit"), "limit");
-            if (limit < 1 || limit > MAX_LIMIT) {
+            JsonValue l = q.get("limit");
+            if (l.getValueType() == JsonValue.ValueType.NUMBER && ((JsonNumber) l).isIntegral()
+                    && (((JsonNumber) l).bigDecimalValue().compareTo(BigDecimal.ONE) < 0
+                    || ((JsonNumber) l).bigDecimalValue().compareTo(BigDecimal.valueOf(MAX_LIMIT)) > 0)) {
                 throw new QueryException("limit", "must be between 1 and " + MAX_LIMIT);
             }
+            limit = integer(l, "limit");
         }
         String cursor = q.containsKey("cursor") && !q.isNull("cursor") ? string(q, "cursor", "query") : null;
         List<CohortQuery.Facet> facets = new ArrayList<>();
@@ -63,11 +66,17 @@ public final class CohortQueryParser {
             unknownKeys(f, Set.of("attribute", "bins", "limit"), at);
             AttributePath path = AttributePath.parse(string(f, "attribute", at), at + ".attribute");
             int bins = f.containsKey("bins") ? integer(f.get("bins"), at + ".bins") : 0;
-            if (bins < 0 || bins > 1000 || (bins > 0 && !path.numeric())) {
-                throw new QueryException(at + ".bins", bins > 0 ? "histograms need a numeric attribute; "
-                        + path.text() + " is " + vrName(path) : "must be between 1 and 1000");
+            if (bins < 0 || bins > 1000) {
+                throw new QueryException(at + ".bins", "must be between 1 and 1000 (or absent for value counts)");
+            }
+            if (bins > 0 && !path.numeric()) {
+                throw new QueryException(at + ".bins", "histograms need a numeric attribute; " + path.text() + " is "
+                        + vrName(path));
             }
             int facetLimit = f.containsKey("limit") ? integer(f.get("limit"), at + ".limit") : 50;
+            if (facetLimit < 1 || facetLimit > 1000) {
+                throw new QueryException(at + ".limit", "must be between 1 and 1000");
+            }
             facets.add(new CohortQuery.Facet(path, bins, facetLimit));
         }
         List<AttributePath> include = new ArrayList<>();
@@ -150,8 +159,10 @@ public final class CohortQueryParser {
         if (ops.size() == 2) {
             String lowerOp = ops.contains("gt") ? "gt" : "gte";
             String upperOp = ops.contains("lt") ? "lt" : "lte";
-            return new Predicate.Range(ordered(c.get(lowerOp), path, at + "." + lowerOp), lowerOp.equals("gte"),
-                    ordered(c.get(upperOp), path, at + "." + upperOp), upperOp.equals("lte"));
+            Object lower = ordered(c.get(lowerOp), path, at + "." + lowerOp);
+            Object upper = ordered(c.get(upperOp), path, at + "." + upperOp);
+            sameKind(lower, upper, at + "." + upperOp);
+            return new Predicate.Range(lower, lowerOp.equals("gte"), upper, upperOp.equals("lte"));
         }
         return switch (op) {
             case "equals" -> new Predicate.Equals(value(c.get(op), path, at + "." + op), ci);
@@ -176,6 +187,7 @@ public final class CohortQueryParser {
                 }
                 Object lo = ordered(c.getJsonArray(op).get(0), path, at + ".range[0]");
                 Object hi = ordered(c.getJsonArray(op).get(1), path, at + ".range[1]");
+                sameKind(lo, hi, at + ".range[1]");
                 if (compare(lo, hi) > 0) {
                     throw new QueryException(at + ".range", "from is greater than to");
                 }
@@ -229,7 +241,8 @@ public final class CohortQueryParser {
                     break;
             }
         } else if (v.getValueType() == JsonValue.ValueType.NUMBER && ((JsonNumber) v).isIntegral()
-                && ((JsonNumber) v).intValue() >= 1) {
+                && ((JsonNumber) v).bigDecimalValue().compareTo(BigDecimal.ONE) >= 0
+                && ((JsonNumber) v).bigDecimalValue().compareTo(BigDecimal.valueOf(10_000)) <= 0) {
             return new ValueMode(ValueMode.Kind.INDEX, ((JsonNumber) v).intValue());
         }
         throw new QueryException(at + ".values", "must be \"any\", \"every\", or a value number k >= 1 "
@@ -277,7 +290,8 @@ public final class CohortQueryParser {
                 return t;
             }
             case "DT": {
-                String t = s.replace("-", "").replace(":", "").replace("T", "");
+                // "2024-01-31T10:15:00-0500": separators out, the UTC offset's sign kept
+                String t = s.replaceFirst("^(\\d{4})-(\\d{2})-(\\d{2})", "$1$2$3").replace(":", "").replace("T", "");
                 if (!t.matches("\\d{4,14}(\\.\\d{1,6})?([+-]\\d{4})?")) {
                     throw new QueryException(at, "a date-time is YYYYMMDDHHMMSS[.FFFFFF][&ZZXX]: '" + AttributePath.clip(s) + "'");
                 }
@@ -301,6 +315,12 @@ public final class CohortQueryParser {
         }
         return Pattern.compile(re.toString(), Pattern.DOTALL
                 | (caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0));
+    }
+
+    private static void sameKind(Object a, Object b, String at) {
+        if (a.getClass() != b.getClass()) {
+            throw new QueryException(at, "both bounds must be numbers, or both text");
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -337,7 +357,11 @@ public final class CohortQueryParser {
         if (v.getValueType() != JsonValue.ValueType.NUMBER || !((JsonNumber) v).isIntegral()) {
             throw new QueryException(at, "must be a whole number");
         }
-        return ((JsonNumber) v).intValue();
+        BigDecimal n = ((JsonNumber) v).bigDecimalValue();
+        if (n.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0 || n.compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) < 0) {
+            throw new QueryException(at, "is out of range");
+        }
+        return n.intValueExact();
     }
 
     private static void unknownKeys(JsonObject o, Set<String> allowed, String at) {

@@ -100,7 +100,7 @@ public final class ConditionEvaluator {
         } else if (p instanceof Predicate.In in) {
             return in.values().stream().anyMatch(x -> same(value, x, in.caseInsensitive()));
         } else if (p instanceof Predicate.Range r) {
-            if (!comparable(value, r.lower() != null ? r.lower() : r.upper())) {
+            if ((r.lower() != null && !comparable(value, r.lower())) || (r.upper() != null && !comparable(value, r.upper()))) {
                 return false;
             }
             if (r.lower() != null) {
@@ -156,11 +156,23 @@ public final class ConditionEvaluator {
         String leaf = path.leaf();
         List<Object> out = new ArrayList<>();
         for (JsonObject d : level) {
+            // a private or unknown tag: the element's own VR says how to read it
+            AttributePath typed = path.vr().isEmpty() ? withVr(path, elementVr(d, leaf)) : path;
             for (JsonValue v : valueArray(d, leaf)) {
-                out.add(scalar(v, path));
+                out.add(scalar(v, typed));
             }
         }
         return out;
+    }
+
+    private static String elementVr(JsonObject dataset, String tag) {
+        JsonValue element = dataset.get(tag);
+        return element != null && element.getValueType() == JsonValue.ValueType.OBJECT
+                ? element.asJsonObject().getString("vr", "") : "";
+    }
+
+    private static AttributePath withVr(AttributePath path, String vr) {
+        return vr.isEmpty() ? path : new AttributePath(path.tags(), vr, path.text());
     }
 
     private static JsonArray valueArray(JsonObject dataset, String tag) {
@@ -189,7 +201,7 @@ public final class ConditionEvaluator {
                 return switch (path.vr()) {
                     case "DA" -> s.replace("-", "").trim();
                     case "TM" -> s.replace(":", "").trim();
-                    case "DT" -> s.replace("-", "").replace(":", "").trim();
+                    case "DT" -> s.trim(); // DICOM DT has no separators; a '-' is a UTC offset's sign
                     default -> s;
                 };
             }
