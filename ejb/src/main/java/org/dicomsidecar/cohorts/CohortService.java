@@ -79,6 +79,41 @@ public class CohortService {
         return matches(q).size();
     }
 
+    /** A match for other query front-ends (QIDO-RS): UIDs and the dataset its attributes come from. */
+    public record Hit(String study, String series, String sop, JsonObject dataset) {
+    }
+
+    /** Every match at a level, ordered by UID (a stable order for offset paging). */
+    public List<Hit> hits(Level level, Condition where) {
+        CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
+        List<Match> matches = matches(q);
+        matches.sort(order(q));
+        return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
+    }
+
+    /** The series of the mirror, as the catalog holds them now. */
+    public Collection<SeriesCatalog.Entry> series() {
+        return catalog.current();
+    }
+
+    /** Instance datasets by SOP Instance UID (those the mirror holds). */
+    public Map<String, JsonObject> instanceDatasets(List<String> sops) {
+        Map<String, JsonObject> out = new HashMap<>();
+        for (int from = 0; from < sops.size(); from += 500) {
+            JsonArrayBuilder keys = Json.createArrayBuilder();
+            sops.subList(from, Math.min(sops.size(), from + 500)).forEach(s -> keys.add("instance:" + s));
+            JsonObject answer = couch.post("/_all_docs?include_docs=true",
+                    Json.createObjectBuilder().add("keys", keys).build().toString());
+            for (JsonValue row : answer.getJsonArray("rows")) {
+                JsonValue doc = row.asJsonObject().get("doc");
+                if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
+                    out.put(doc.asJsonObject().getString("sop"), doc.asJsonObject().getJsonObject("dicom"));
+                }
+            }
+        }
+        return out;
+    }
+
     private List<Match> matches(CohortQuery q) {
         Collection<SeriesCatalog.Entry> series = catalog.current();
         List<Match> out = new ArrayList<>();

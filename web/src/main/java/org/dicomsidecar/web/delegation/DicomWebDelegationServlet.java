@@ -53,16 +53,21 @@ public class DicomWebDelegationServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        delegate(req, resp, PREFIX);
+    }
+
+    /** Passes the call to the host; {@code prefix} is where this DICOMweb root is mounted in the WAR. */
+    protected void delegate(HttpServletRequest req, HttpServletResponse resp, String prefix) throws IOException {
         String method = req.getMethod();
         if (!METHODS.contains(method)) {
             sendError(resp, 405, "method-not-allowed", method + " is not a DICOMweb method");
             return;
         }
-        String path = req.getRequestURI().substring(req.getContextPath().length() + PREFIX.length());
+        String path = req.getRequestURI().substring(req.getContextPath().length() + prefix.length());
         boolean hasBody = "POST".equals(method) || "PUT".equals(method);
         DelegatedRequest request = new DelegatedRequest(method, path, req.getQueryString(), headers(req),
                 hasBody ? req.getInputStream() : null, hasBody ? req.getContentLengthLong() : -1);
-        HostUrlRewriter rewriter = new HostUrlRewriter(host.hostBaseUrls(), sidecarDicomWebBase(req));
+        HostUrlRewriter rewriter = new HostUrlRewriter(host.hostBaseUrls(), sidecarDicomWebBase(req, prefix));
         boolean stow = DelegatedChanges.isStow(method, path);
         try (HostResponse answer = host.forward(request)) {
             ByteArrayOutputStream copy = stow && answer.status() / 100 == 2 ? new ByteArrayOutputStream() : null;
@@ -111,13 +116,14 @@ public class DicomWebDelegationServlet extends HttpServlet {
         }
     }
 
-    private String sidecarDicomWebBase(HttpServletRequest req) {
+    /** The DICOMweb base as the caller sees it: the configured public URL, or the request's own. */
+    protected String sidecarDicomWebBase(HttpServletRequest req, String prefix) {
         return settings.optional(Setting.PUBLIC_BASE_URL)
-                .map(base -> (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PREFIX)
+                .map(base -> (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + prefix)
                 .orElseGet(() -> {
                     String hostHeader = req.getHeader("Host");
                     String authority = hostHeader != null ? hostHeader : req.getServerName() + ":" + req.getServerPort();
-                    return req.getScheme() + "://" + authority + req.getContextPath() + PREFIX;
+                    return req.getScheme() + "://" + authority + req.getContextPath() + prefix;
                 });
     }
 
@@ -129,7 +135,7 @@ public class DicomWebDelegationServlet extends HttpServlet {
         return headers;
     }
 
-    private static void sendError(HttpServletResponse resp, int status, String error, String message) throws IOException {
+    protected static void sendError(HttpServletResponse resp, int status, String error, String message) throws IOException {
         resp.reset();
         resp.setStatus(status);
         resp.setContentType("application/json");

@@ -1,0 +1,150 @@
+package org.dicomsidecar.qido;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.cohorts.CohortService;
+import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.dicom.DicomDictionary;
+
+/**
+ * QIDO-RS answered from the mirror, on any attribute: the matching is the cohort engine's, the answer is
+ * DICOM JSON with the attributes PS3.18 requires at each level (Table 6.7.1-2a), the matched and included
+ * ones, and the computed ones (ModalitiesInStudy, NumberOfStudy/SeriesRelated..., RetrieveURL).
+ */
+@ApplicationScoped
+public class MirrorQidoService {
+
+    private static final List<String> STUDY_DEFAULTS = List.of("00080005", "00080020", "00080030", "00080050",
+            "00080056", "00080061", "00080090", "00080201", "00081190", "00100010", "00100020", "00100030", "00100040",
+            "0020000D", "00200010", "00201206", "00201208");
+    private static final List<String> SERIES_DEFAULTS = List.of("00080005", "00080060", "00080201", "0008103E",
+            "00081190", "0020000E", "00200011", "00201209", "00400244", "00400245");
+    private static final List<String> INSTANCE_DEFAULTS = List.of("00080005", "00080016", "00080018", "00080056",
+            "00080201", "00081190", "00200013", "00280010", "00280011", "00280100", "00280008");
+    private static final Set<String> COMPUTED = Set.of("00080056", "00080061", "00081190", "00201206", "00201208",
+            "00201209");
+
+    @Inject
+    CohortService cohorts;
+
+    /**
+     * @param baseUrl the DICOMweb base the RetrieveURLs point at (the sidecar's mirror root)
+     * @param scoped  whether the request was inside a study (then study attributes are not repeated)
+     */
+    public JsonArray query(QidoQuery q, String baseUrl, boolean scopedToStudy, boolean scopedToSeries) {
+        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where());
+        int from = Math.min(hits.size(), q.offset());
+        int to = Math.min(hits.size(), from + q.limit());
+        List<CohortService.Hit> page = hits.subList(from, to);
+        Collection<SeriesCatalog.Entry> series = cohorts.series();
+        Map<String, JsonObject> instances = q.level() == Level.INSTANCE
+                ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList()) : Map.of();
+        JsonArrayBuilder out = Json.createArrayBuilder();
+        for (CohortService.Hit h : page) {
+            JsonObject dataset = q.level() == Level.INSTANCE ? instances.getOrDefault(h.sop(), h.dataset()) : h.dataset();
+            Set<String> tags = new TreeSet<>();
+            switch (q.level()) {
+                case STUDY -> tags.addAll(STUDY_DEFAULTS);
+                case SERIES -> {
+                    tags.addAll(SERIES_DEFAULTS);
+                    if (!scopedToStudy) {
+                        tags.addAll(STUDY_DEFAULTS);
+                    }
+                }
+                case INSTANCE -> {
+                    tags.addAll(INSTANCE_DEFAULTS);
+                    if (!scopedToSeries) {
+                        tags.addAll(SERIES_DEFAULTS);
+                    }
+                    if (!scopedToStudy) {
+                        tags.addAll(STUDY_DEFAULTS);
+                    }
+                }
+            }
+            q.returned().forEach(p -> tags.add(p.tags().get(0)));
+            if (q.includeAll()) {
+                dataset.keySet().stream().filter(t -> belongs(t, q.level())).forEach(tags::add);
+            }
+            out.add(answer(h, dataset, tags, q.level(), series, baseUrl));
+        }
+        return out.build();
+    }
+
+    private static boolean belongs(String tag, Level level) {
+        String entity = DicomDictionary.standard().byTag(tag).map(DicomDictionary.Entry::level).orElse("");
+        return switch (level) {
+            case STUDY -> entity.equals("Patient") || entity.equals("Study");
+            case SERIES -> entity.equals("Series");
+            case INSTANCE -> !entity.equals("Patient") && !entity.equals("Study") && !entity.equals("Series");
+        };
+    }
+
+    private static JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level,
+                                     Collection<SeriesCatalog.Entry> series, String baseUrl) {
+        Map<String, JsonValue> elements = new TreeMap<>();
+        for (String tag : tags) {
+            if (COMPUTED.contains(tag)) {
+                continue;
+            }
+            JsonValue e = dataset.get(tag);
+            if (e != null) {
+                elements.put(tag, e);
+            } else if (STUDY_DEFAULTS.contains(tag) || SERIES_DEFAULTS.contains(tag) || INSTANCE_DEFAULTS.contains(tag)) {
+                DicomDictionary.standard().byTag(tag).ifPresent(d -> elements.put(tag,
+                        Json.createObjectBuilder().add("vr", d.vr()).build()));
+            }
+        }
+        String retrieve = baseUrl + "/studies/" + h.study() + (level != Level.STUDY ? "/series/" + h.series() : "")
+                + (level == Level.INSTANCE ? "/instances/" + h.sop() : "");
+        elements.put("00081190", element("UR", retrieve));
+        elements.put("00080056", element("CS", "ONLINE"));
+        if (tags.contains("00201206") || tags.contains("00201208") || tags.contains("00080061")) {
+            List<SeriesCatalog.Entry> ofStudy = series.stream().filter(e -> e.study().equals(h.study())).toList();
+            if (tags.contains("00080061")) {
+                JsonArrayBuilder m = Json.createArrayBuilder();
+                new TreeSet<>(ofStudy.stream().map(SeriesCatalog.Entry::modality).filter(x -> !x.isEmpty()).toList())
+                        .forEach(m::add);
+                elements.put("00080061", Json.createObjectBuilder().add("vr", "CS").add("Value", m).build());
+            }
+            if (tags.contains("00201206")) {
+                elements.put("00201206", number("IS", ofStudy.size()));
+            }
+            if (tags.contains("00201208")) {
+                elements.put("00201208", number("IS", ofStudy.stream().mapToInt(e -> e.instances().size()).sum()));
+            }
+        }
+        if (tags.contains("00201209") && h.series() != null) {
+            series.stream().filter(e -> e.series().equals(h.series())).findFirst()
+                    .ifPresent(e -> elements.put("00201209", number("IS", e.instances().size())));
+        }
+        // a UID the summary may not hold (SOPInstanceUID is per instance)
+        if (level == Level.INSTANCE && h.sop() != null) {
+            elements.putIfAbsent("00080018", element("UI", h.sop()));
+        }
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        elements.forEach(b::add);
+        return b.build();
+    }
+
+    private static JsonObject element(String vr, String value) {
+        return Json.createObjectBuilder().add("vr", vr).add("Value", Json.createArrayBuilder().add(value)).build();
+    }
+
+    private static JsonObject number(String vr, int value) {
+        return Json.createObjectBuilder().add("vr", vr).add("Value", Json.createArrayBuilder().add(value)).build();
+    }
+
+}
