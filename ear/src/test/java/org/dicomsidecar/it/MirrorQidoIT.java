@@ -1,0 +1,130 @@
+package org.dicomsidecar.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * QIDO-RS over the mirror answers like the host on keys the host supports (same UIDs), and answers keys
+ * the host cannot match, checked against the host's own metadata. Real files written by others.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class MirrorQidoIT extends SidecarDeployment {
+
+    @BeforeEach
+    void realStudiesInHostAndMirror() throws IOException {
+        try (Stream<Path> walk = Files.walk(ExternalServices.PYDICOM.resolve("dicomdirtests"))) {
+            walk.filter(Files::isRegularFile).filter(p -> p.toString().matches(".*/(77654033|98892001|98892003)/.*"))
+                    .forEach(Mirror::storeInHost);
+        }
+        Http.awaitStatus(200, 60);
+        Mirror.await("mirror == host", 60, () -> Mirror.instances().containsAll(Mirror.hostInstances()));
+        Mirror.awaitQueueEmpty(30);
+    }
+
+    @Test
+    void matchingRulesGiveTheHostsAnswers() {
+        String ct = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+        String mr = "1.3.6.1.4.1.5962.1.2.4.20040826185059.5457";
+        record Case(String rule, String path, String uidTag) {
+        }
+        for (Case c : List.of(
+                new Case("universal", "/studies", "0020000D"),
+                new Case("single value", "/studies?PatientID=1CT1", "0020000D"),
+                new Case("UID list", "/studies?StudyInstanceUID=" + ct + "," + mr, "0020000D"),
+                new Case("wildcard", "/studies?PatientName=" + enc("*CT*"), "0020000D"),
+                new Case("date range", "/studies?StudyDate=20040101-20041231", "0020000D"),
+                // an open upper end: Orthanc also counts studies without a StudyDate as "before" any date
+                // (it compares the empty string); the mirror does not. /api/compare shows such differences.
+                new Case("open date range", "/studies?StudyDate=20040601-", "0020000D"),
+                new Case("modalities in study", "/studies?ModalitiesInStudy=MR", "0020000D"),
+                new Case("series level", "/series?Modality=CT", "0020000E"),
+                new Case("series in a study", "/studies/" + mr + "/series", "0020000E"),
+                new Case("instances in a study", "/studies/" + ct + "/instances", "00080018"),
+                new Case("instance level", "/instances?Modality=MR", "00080018"))) {
+            Set<String> host = uids(DelegationIT.qidoDirect(c.path()), c.uidTag());
+            Set<String> mirror = uids(mirrorQido(c.path()), c.uidTag());
+            assertFalse(host.isEmpty(), c.rule() + ": a case that finds nothing proves little");
+            assertEquals(host, mirror, c.rule() + ": " + c.path());
+        }
+    }
+
+    @Test
+    void keysTheHostCannotMatchAreAnsweredFromTheMirror() {
+        // expected, from the host's own metadata read here: the CT instances whose PixelSpacing is 0.488281\0.488281
+        Set<String> expected = new HashSet<>();
+        for (JsonObject i : DelegationIT.qidoDirect("/instances?Modality=CT").getValuesAs(JsonObject.class)) {
+            JsonObject md = Mirror.hostMetadata(DelegationIT.firstValue(i, "0020000D"), DelegationIT.firstValue(i, "0020000E"),
+                    DelegationIT.firstValue(i, "00080018"));
+            JsonObject ps = md.getJsonObject("00280030");
+            if (ps != null && ps.containsKey("Value") && ps.getJsonArray("Value").size() == 2
+                    && ps.getJsonArray("Value").getJsonNumber(0).doubleValue() == 0.488281
+                    && ps.getJsonArray("Value").getJsonNumber(1).doubleValue() == 0.488281) {
+                expected.add(DelegationIT.firstValue(i, "00080018"));
+            }
+        }
+        assertFalse(expected.isEmpty());
+        JsonArray answer = mirrorQido("/instances?Modality=CT&PixelSpacing=" + enc("0.488281\\0.488281")
+                + "&includefield=PixelSpacing");
+        assertEquals(expected, uids(answer, "00080018"));
+        assertTrue(answer.getJsonObject(0).containsKey("00280030"), "a matched key is returned");
+    }
+
+    @Test
+    void answersCarryTheRequiredAttributesAndPageWithLimitAndOffset() {
+        JsonArray studies = mirrorQido("/studies?includefield=StudyDescription");
+        JsonObject s = studies.getJsonObject(0);
+        for (String tag : List.of("0020000D", "00080020", "00100020", "00080061", "00201206", "00201208", "00081190")) {
+            assertTrue(s.containsKey(tag), "study attribute " + tag);
+        }
+        assertTrue(s.getJsonObject("00081190").getJsonArray("Value").getString(0)
+                .startsWith(ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies/"));
+        Set<String> paged = new HashSet<>();
+        for (int offset = 0; offset < studies.size(); offset += 4) {
+            paged.addAll(uids(mirrorQido("/studies?limit=4&offset=" + offset), "0020000D"));
+        }
+        assertEquals(uids(studies, "0020000D"), paged, "limit/offset pages cover every study once");
+        HttpResponse<byte[]> bad = Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies?PixelSpacng=1",
+                "application/dicom+json");
+        assertEquals(400, bad.statusCode());
+        // WADO-RS under the mirror root goes to the host
+        String study = DelegationIT.firstValue(studies.getJsonObject(0), "0020000D");
+        assertEquals(200, Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies/" + study + "/metadata",
+                "application/dicom+json").statusCode());
+    }
+
+    private static JsonArray mirrorQido(String path) {
+        HttpResponse<byte[]> r = Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb" + path, "application/dicom+json");
+        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
+        return Http.json(r.body()).asJsonArray();
+    }
+
+    private static Set<String> uids(JsonArray rows, String tag) {
+        Set<String> out = new HashSet<>();
+        rows.forEach(r -> out.add(DelegationIT.firstValue(r.asJsonObject(), tag)));
+        return out;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
