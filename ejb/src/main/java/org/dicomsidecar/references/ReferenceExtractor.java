@@ -188,7 +188,13 @@ public final class ReferenceExtractor {
     /** The keyword used in paths for a sequence tag (8 hex digits), or the tag itself in upper case if unknown. */
     public static String keyword(String tag) {
         String upper = tag.toUpperCase(Locale.ROOT);
-        return KEYWORDS.getOrDefault(upper, upper);
+        String known = KEYWORDS.get(upper);
+        if (known != null) {
+            return known;
+        }
+        // any other standard sequence by its keyword from the complete dictionary; private ones by tag
+        return org.dicomsidecar.dicom.DicomDictionary.standard().byTag(upper)
+                .map(org.dicomsidecar.dicom.DicomDictionary.Entry::keyword).orElse(upper);
     }
 
     private static final class Walker {
