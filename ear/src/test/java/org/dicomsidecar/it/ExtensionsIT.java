@@ -39,9 +39,12 @@ class ExtensionsIT extends SidecarDeployment {
         Mirror.await("the samples are mirrored", 60, () -> Mirror.instances().containsAll(Mirror.hostInstances()));
     }
 
+    /** pydicom's liver_1frame.dcm: a real SEG (other tests add generated ones). */
+    private static final String LIVER_STUDY = "1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1";
+
     @Test
     void outgoingReferencesOfTheRealSegmentationFollowItsPathsAndReportDanglingTargets() {
-        JsonObject seg = DelegationIT.qidoDirect("/instances?Modality=SEG").getJsonObject(0);
+        JsonObject seg = DelegationIT.qidoDirect("/studies/" + LIVER_STUDY + "/instances?Modality=SEG").getJsonObject(0);
         String segSop = DelegationIT.firstValue(seg, "00080018");
         JsonObject metadata = Mirror.hostMetadata(DelegationIT.firstValue(seg, "0020000D"),
                 DelegationIT.firstValue(seg, "0020000E"), segSop);
@@ -150,8 +153,7 @@ class ExtensionsIT extends SidecarDeployment {
         // facts, from the real SEG in the host: its SegmentAlgorithmType is in the file's bytes
         byte[] liver = Files.readAllBytes(ExternalServices.PYDICOM.resolve("liver_1frame.dcm"));
         String segType = new String(liver, StandardCharsets.ISO_8859_1).contains("SEMIAUTOMATIC") ? "SEMIAUTOMATIC" : "?";
-        JsonObject seg = DelegationIT.qidoDirect("/series?Modality=SEG").getJsonObject(0);
-        JsonObject facts = get("/api/workflow/studies/" + DelegationIT.firstValue(seg, "0020000D")).getJsonObject("facts");
+        JsonObject facts = get("/api/workflow/studies/" + LIVER_STUDY).getJsonObject("facts");
         assertTrue(facts.getBoolean("hasSegmentation"));
         assertEquals(Json.createArrayBuilder().add(segType).build(), facts.getJsonArray("segmentAlgorithmTypes"));
 
@@ -163,6 +165,61 @@ class ExtensionsIT extends SidecarDeployment {
                 + " \"lacks\": [{\"step\": \"" + step + "\", \"state\": \"done\"}], \"limit\": 1000}");
         assertFalse(studies(notDone).contains(ct));
         assertEquals(studies(notDone).size(), notDone.getInt("count"));
+    }
+
+    @Test
+    void cursorPagesSortExportsAndSavedCohortsThatGrow() {
+        List<SyntheticDicom.Instance> added = new java.util.ArrayList<>();
+        for (int n = 0; n < 8; n++) {
+            SyntheticDicom.Instance i = SyntheticDicom.image(16); // a new OT series each
+            Mirror.storeInHost(i.bytes());
+            added.add(i);
+        }
+        Mirror.await("the new series are mirrored", 30,
+                () -> added.stream().allMatch(i -> Mirror.doc("series:" + i.seriesUid()).isPresent()));
+        String query = "{\"level\": \"series\", \"where\": {\"attribute\": \"Modality\", \"in\": [\"CT\", \"MR\", \"OT\"]},"
+                + " \"sort\": [{\"attribute\": \"SeriesNumber\", \"order\": \"desc\"}], \"limit\": 3";
+        JsonObject first = post("/api/cohorts/query", query + "}");
+        int total = first.getInt("count");
+        assertTrue(total >= 8, "enough series to page: " + total);
+        List<String> seen = new java.util.ArrayList<>();
+        JsonObject page = first;
+        for (int pages = 0; pages <= total; pages++) {
+            page.getJsonArray("results").forEach(r -> seen.add(r.asJsonObject().getString("seriesInstanceUID")));
+            if (page.isNull("next")) {
+                break;
+            }
+            page = post("/api/cohorts/query", query + ", \"cursor\": \"" + page.getString("next") + "\"}");
+        }
+        assertEquals(total, seen.size(), "every result once");
+        assertEquals(total, new HashSet<>(seen).size(), "no result twice");
+
+        HttpResponse<byte[]> csv = Mirror.post("/api/cohorts/export?format=csv", "application/json",
+                (query + ", \"include\": [\"SeriesNumber\"]}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, csv.statusCode());
+        String[] lines = Http.text(csv).split("\r\n");
+        assertEquals("StudyInstanceUID,SeriesInstanceUID,Modality,SeriesNumber", lines[0]);
+        assertEquals(total, lines.length - 1, "one CSV row per result");
+        HttpResponse<byte[]> manifest = Mirror.post("/api/cohorts/export?format=manifest", "application/json",
+                (query + "}").getBytes(StandardCharsets.UTF_8));
+        String url = Http.text(manifest).split("\r\n")[0];
+        assertTrue(url.startsWith(ExternalServices.sidecarDicomWebUrl() + "/studies/"), url);
+        assertEquals(200, Http.get(url, "multipart/related; type=\"application/dicom\"").statusCode(), "the manifest's URLs retrieve");
+
+        // a saved cohort's count grows as matching data arrives
+        String name = "ot-images-" + System.nanoTime();
+        HttpResponse<byte[]> saved = Http.send(java.net.http.HttpRequest.newBuilder(URI.create(
+                ExternalServices.sidecarUrl() + "/api/cohorts/saved/" + name)).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"level\": \"instance\", \"where\": {\"attribute\": \"Modality\", \"equals\": \"OT\"}}")).build());
+        assertEquals(200, saved.statusCode(), Http.text(saved));
+        int before = Http.json(saved.body()).asJsonObject().getInt("count");
+        SyntheticDicom.Instance i = SyntheticDicom.image(16); // Modality OT
+        Mirror.storeInHost(i.bytes());
+        Mirror.await("mirrored", 30, () -> Mirror.instance(i.sopUid()).isPresent());
+        JsonObject rerun = get("/api/cohorts/saved/" + name);
+        assertEquals(before + 1, rerun.getInt("count"));
+        assertTrue(rerun.getJsonArray("history").size() >= 2, "the count history shows the change");
     }
 
     private static Set<String> studies(JsonObject answer) {

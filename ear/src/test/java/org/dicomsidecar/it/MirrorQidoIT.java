@@ -90,6 +90,43 @@ class MirrorQidoIT extends SidecarDeployment {
     }
 
     @Test
+    void fuzzySequenceAndIncludeAllRulesFollowTheData() {
+        // fuzzymatching: case-insensitive, any name component by prefix; expected from the host's metadata
+        Set<String> expected = new HashSet<>();
+        for (JsonObject st : DelegationIT.qidoDirect("/studies?includefield=00100010").getValuesAs(JsonObject.class)) {
+            JsonObject pn = st.getJsonObject("00100010");
+            if (pn != null && pn.containsKey("Value")) {
+                String name = pn.getJsonArray("Value").getJsonObject(0).getString("Alphabetic", "");
+                for (String part : name.split("[\\^ ]")) {
+                    if (part.toLowerCase().startsWith("compressed")) {
+                        expected.add(DelegationIT.firstValue(st, "0020000D"));
+                    }
+                }
+            }
+        }
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, uids(mirrorQido("/studies?fuzzymatching=true&PatientName=compressed"), "0020000D"));
+
+        // sequence matching: the real SEG's ReferencedSeriesSequence names the series it was drawn on
+        String liverStudy = "1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1";
+        JsonObject seg = DelegationIT.qidoDirect("/studies/" + liverStudy + "/instances?Modality=SEG").getJsonObject(0);
+        JsonObject md = Mirror.hostMetadata(liverStudy, DelegationIT.firstValue(seg, "0020000E"), DelegationIT.firstValue(seg, "00080018"));
+        String referenced = md.getJsonObject("00081115").getJsonArray("Value").getJsonObject(0)
+                .getJsonObject("0020000E").getJsonArray("Value").getString(0);
+        assertEquals(Set.of(DelegationIT.firstValue(seg, "00080018")),
+                uids(mirrorQido("/instances?ReferencedSeriesSequence.SeriesInstanceUID=" + referenced), "00080018"));
+
+        // includefield=all: every study-level attribute the data has, e.g. the CT's StudyDescription-less fields
+        JsonObject all = mirrorQido("/studies?StudyInstanceUID=" + liverStudy + "&includefield=all").getJsonObject(0);
+        JsonObject hostStudy = Mirror.hostMetadata(liverStudy, DelegationIT.firstValue(seg, "0020000E"), DelegationIT.firstValue(seg, "00080018"));
+        for (String tag : List.of("00100010", "00100020", "00080020", "00200010")) {
+            if (hostStudy.containsKey(tag)) {
+                assertTrue(all.containsKey(tag), "includefield=all returns " + tag);
+            }
+        }
+    }
+
+    @Test
     void answersCarryTheRequiredAttributesAndPageWithLimitAndOffset() {
         JsonArray studies = mirrorQido("/studies?includefield=StudyDescription");
         JsonObject s = studies.getJsonObject(0);
