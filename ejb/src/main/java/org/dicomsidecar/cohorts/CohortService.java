@@ -161,8 +161,14 @@ public class CohortService {
                 }
             }
             case INSTANCE -> {
-                Map<String, List<JsonObject>> instancesOfDecided = q.include().isEmpty() && q.sort().isEmpty()
-                        && q.facets().isEmpty() ? Map.of() : instances(decided);
+                // instance documents are read only where a sorted, included or faceted attribute varies
+                Set<String> needed = new java.util.HashSet<>();
+                q.include().forEach(p -> needed.add(p.tags().get(0)));
+                q.sort().forEach(k -> needed.add(k.path().tags().get(0)));
+                q.facets().forEach(f -> needed.add(f.path().tags().get(0)));
+                List<SeriesCatalog.Entry> toOpen = decided.stream()
+                        .filter(e -> e.varying().stream().anyMatch(needed::contains)).toList();
+                Map<String, List<JsonObject>> instancesOfDecided = instances(toOpen);
                 for (SeriesCatalog.Entry e : decided) {
                     List<JsonObject> docs = instancesOfDecided.get(e.series());
                     if (docs == null) {
