@@ -7,8 +7,8 @@
 #  1. Generates two sets of N small instances (default 40 studies x 5 series x 50 = 10,000; 64x64 8-bit
 #     MONOCHROME2, CT and MR studies with realistic attributes; deterministic UIDs), set A and set B with
 #     different seeds, hence different UIDs (scripts/lib/generate_small_instances.py, Debian's pydicom).
-#  2. Starts two Orthancs: "alone" WITHOUT the sidecar hook (run 1), and the host WITH the hook (run 2),
-#     plus pouchdb-server and WildFly with the sidecar for the host (live path only:
+#  2. Starts the Orthancs: "alone" WITHOUT the sidecar hook (run 1), the host WITH the hook (run 2), and the
+#     reference one below; plus pouchdb-server and WildFly with the sidecar for the host (live path only:
 #     sidecar.reconcile.on-startup=false).
 #  3. Host ingest, alone vs with the sidecar, interleaved in time and never simultaneous: BENCH_ROUNDS
 #     (default 2) rounds; each round stores N/ROUNDS instances of set A into the "alone" Orthanc (run 1) and
@@ -21,17 +21,22 @@
 #     use is measured and printed for each round (as is everybody else's: "others" = other people's load),
 #     so it can be checked that the "alone" rounds really ran alone.
 #     Mirror: the sustained rate is instances / (first store of a round -> all of it mirrored), summed over
-#     the rounds; lag p50/p95, events received/failed come from /sidecar/api/status.
+#     the rounds. "All mirrored": /sidecar/api/status shows every notification received and the queue empty;
+#     the moment is read from CouchDB (newest series mirroredAt, the sidecar's clock), since the first status
+#     call after a round itself takes seconds. Lag p50/p95, events received/failed come from the status.
 #     Reference arm (BENCH_NOOP_ARM=1, default): each round also stores the same set-A batch into a third
 #     Orthanc whose hook posts to a no-op receiver (answers 202 at once): the ceiling of Orthanc's synchronous
 #     per-instance Lua HttpPost whatever the receiver (Orthanc's store path takes the Lua lock that its event
 #     thread holds during HttpPost, so the host's ingest follows the notification's round trip).
-#  4. Backfill: stops WildFly, deletes the CouchDB database, starts WildFly with
+#  4. Backfill: stops WildFly, deletes the CouchDB database and the sidecar's event journal (its segment
+#     still holds the live run's events, already mirrored, which the sidecar would replay at start-up and so
+#     re-mirror before the reconciliation looks: a defect the report points out), starts WildFly with
 #     sidecar.reconcile.on-startup=true and waits for the start-up reconciliation to be done
 #     (GET /sidecar/api/admin/reconcile): N / its own started->finished time. The comparison is the host's
 #     own rate of serving series metadata (GET .../series/{se}/metadata from Orthanc directly, as many
 #     threads as the sidecar has workers), measured before and after the backfill (mean of the two).
-#  5. WildFly's peak RSS: VmHWM of the JVM (live run and backfill), VmRSS sampled each second.
+#  5. WildFly's peak RSS: VmHWM of the JVM (live run and backfill), VmRSS sampled each second. At the end, the
+#     round trip of a single-event notification to the idle sidecar (as Orthanc's Lua hook sends them).
 #
 # Targets (reported PASS/MISS, never the exit status): ingest ratio >= 0.90, mirror lag p95 <= 2000 ms,
 # backfill / host metadata >= 0.80. Exit status non-zero only when something broke: a store failed, the

@@ -47,7 +47,8 @@ public class HostDicomWebClient {
         PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
         pool.setMaxTotal(max);
         pool.setDefaultMaxPerRoute(max);
-        pool.setValidateAfterInactivity(2000);
+        // Orthanc closes idle keep-alive connections after about a second: check them before reuse sooner
+        pool.setValidateAfterInactivity(500);
         int connectTimeout = settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS);
         RequestConfig config = RequestConfig.custom()
                 .setConnectTimeout(connectTimeout)
@@ -61,7 +62,13 @@ public class HostDicomWebClient {
                 .disableContentCompression() // bodies pass through as the host sends them
                 .disableCookieManagement()
                 .disableRedirectHandling()
-                .disableAutomaticRetries() // bodies are streamed once; a retry would resend half of one
+                // a request without a body is retried once when the host closed a kept-alive connection
+                // under it; one with a body streams once and is never retried
+                .setRetryHandler((exception, count, context) -> count <= 1
+                        && exception instanceof org.apache.http.NoHttpResponseException
+                        && !(org.apache.http.client.protocol.HttpClientContext.adapt(context).getRequest()
+                        instanceof org.apache.http.HttpEntityEnclosingRequest))
+                .evictIdleConnections(1, java.util.concurrent.TimeUnit.SECONDS)
                 .setUserAgent("dicom-sidecar")
                 .build();
     }

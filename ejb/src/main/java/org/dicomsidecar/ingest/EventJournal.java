@@ -109,9 +109,24 @@ public final class EventJournal implements AutoCloseable {
     public void complete(List<JournaledEvent> events) {
         for (JournaledEvent e : events) {
             AtomicInteger left = outstanding.get(e.segment());
-            if (left != null && left.decrementAndGet() == 0 && e.segment() != currentSegmentId()) {
-                outstanding.remove(e.segment());
-                delete(segmentFile(e.segment()));
+            if (left != null && left.decrementAndGet() == 0) {
+                if (e.segment() != currentSegmentId()) {
+                    outstanding.remove(e.segment());
+                    delete(segmentFile(e.segment()));
+                } else {
+                    rollIfIdle(); // everything accepted so far is mirrored: nothing to replay after a restart
+                }
+            }
+        }
+    }
+
+    private synchronized void rollIfIdle() {
+        AtomicInteger left = outstanding.get(segmentId);
+        if ((left == null || left.get() == 0) && segmentEvents > 0 && !closed) {
+            try {
+                roll();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Rolling the event journal over failed: {0}", e.toString());
             }
         }
     }
@@ -259,6 +274,10 @@ public final class EventJournal implements AutoCloseable {
             synchronized (this) {
                 if (segment != null) {
                     segment.close();
+                    AtomicInteger left = outstanding.get(segmentId);
+                    if (left == null || left.get() == 0) {
+                        delete(segmentFile(segmentId)); // all mirrored: a restart has nothing to replay
+                    }
                 }
             }
         } catch (InterruptedException e) {

@@ -28,7 +28,7 @@ public class MirrorCounts {
         }
         long instances = 0;
         long series = 0;
-        JsonObject byType = couch.query("/_design/types/_view/by_type?group=true");
+        JsonObject byType = couch.query("/_design/types/_view/by_type?group=true&stale=update_after");
         for (JsonValue row : byType.getJsonArray("rows")) {
             JsonObject r = row.asJsonObject();
             if (MirrorDocuments.INSTANCE.equals(r.getString("key"))) {
@@ -37,7 +37,7 @@ public class MirrorCounts {
                 series = r.getJsonNumber("value").longValue();
             }
         }
-        long studies = couch.query("/_design/mirror/_view/series_by_study?group=true").getJsonArray("rows").size();
+        long studies = couch.query("/_design/mirror/_view/series_by_study?group=true&stale=update_after").getJsonArray("rows").size();
         c = new Counts(instances, series, studies);
         cached = c;
         cachedAt = System.nanoTime();

@@ -40,6 +40,7 @@ public class MirrorStartup {
 
     private ScheduledFuture<?> task;
     private boolean startupRunDone;
+    private final Instant startedAt = Instant.now();
 
     @PostConstruct
     void start() {
@@ -59,7 +60,7 @@ public class MirrorStartup {
         }
         long minutes = settings.getLong(Setting.RECONCILE_INTERVAL_MINUTES);
         if (minutes > 0) {
-            Instant since = reconciler.lastFinished().map(r -> r.started).orElse(Instant.EPOCH);
+            Instant since = reconciler.lastFinished().map(r -> r.started).orElse(startedAt);
             if (Duration.between(since, Instant.now()).toMinutes() >= minutes) {
                 reconciler.start("schedule", true);
             }

@@ -175,7 +175,7 @@ public class Reconciler {
             } else {
                 reconcileEverything(run);
             }
-            run.state = run.cancelled ? "cancelled" : "done";
+            run.state = run.cancelled ? "cancelled" : run.errors.get() > 0 ? "done-with-errors" : "done";
         } catch (RuntimeException e) {
             run.state = "failed";
             run.error = e.getMessage();
@@ -251,30 +251,50 @@ public class Reconciler {
 
     private void reconcileStudy(Run run, String study) {
         try {
-            Map<String, Long> hostSeries = new HashMap<>();
-            for (JsonValue v : qido("/studies/" + study + "/series", "includefield=00201209")) {
-                JsonObject s = v.asJsonObject();
-                MirrorDocuments.string(s, MirrorDocuments.SERIES_UID).ifPresent(uid -> hostSeries.put(uid,
-                        MirrorDocuments.string(s, "00201209").map(Long::parseLong).orElse(-1L)));
-            }
-            Map<String, Long> mirrorSeries = mirrorSeriesCounts(study);
-            for (Map.Entry<String, Long> e : hostSeries.entrySet()) {
-                run.seriesChecked.incrementAndGet();
-                Long mirrored = mirrorSeries.get(e.getKey());
-                if (mirrored == null || !mirrored.equals(e.getValue())) {
-                    count(run, seriesMirror.mirrorSeries(study, e.getKey()), mirrored == null);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    reconcileStudyOnce(run, study);
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt == 3 || run.cancelled) {
+                        run.errors.incrementAndGet();
+                        run.error = e.getMessage();
+                        LOG.log(Level.WARNING, "Reconciling a study failed after {0} attempts: {1}",
+                                new Object[]{attempt, e.toString()});
+                        return;
+                    }
+                    try {
+                        Thread.sleep(500L * attempt);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
             }
-            for (String series : mirrorSeries.keySet()) {
-                if (!hostSeries.containsKey(series) && mirroredBefore(series, run.started)) {
-                    run.removed.addAndGet(Math.max(1, seriesMirror.removeSeries(series).removed()));
-                }
-            }
-        } catch (RuntimeException e) {
-            run.errors.incrementAndGet();
-            run.error = e.getMessage();
         } finally {
             run.studiesDone.incrementAndGet();
+        }
+    }
+
+    private void reconcileStudyOnce(Run run, String study) {
+        Map<String, Long> hostSeries = new HashMap<>();
+        for (JsonValue v : qido("/studies/" + study + "/series", "includefield=00201209")) {
+            JsonObject s = v.asJsonObject();
+            MirrorDocuments.string(s, MirrorDocuments.SERIES_UID).ifPresent(uid -> hostSeries.put(uid,
+                    MirrorDocuments.string(s, "00201209").map(Long::parseLong).orElse(-1L)));
+        }
+        Map<String, Long> mirrorSeries = mirrorSeriesCounts(study);
+        for (Map.Entry<String, Long> e : hostSeries.entrySet()) {
+            run.seriesChecked.incrementAndGet();
+            Long mirrored = mirrorSeries.get(e.getKey());
+            if (mirrored == null || !mirrored.equals(e.getValue())) {
+                count(run, seriesMirror.mirrorSeries(study, e.getKey()), mirrored == null);
+            }
+        }
+        for (String series : mirrorSeries.keySet()) {
+            if (!hostSeries.containsKey(series) && mirroredBefore(series, run.started)) {
+                run.removed.addAndGet(Math.max(1, seriesMirror.removeSeries(series).removed()));
+            }
         }
     }
 
