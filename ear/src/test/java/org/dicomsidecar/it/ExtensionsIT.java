@@ -56,7 +56,7 @@ class ExtensionsIT extends SidecarDeployment {
             }
         }
         assertFalse(expected.isEmpty(), "the real SEG names its source images");
-        JsonObject answer = get("/api/references/" + segSop + "?direction=outgoing");
+        JsonObject answer = Http.getJson("/api/references/" + segSop + "?direction=outgoing");
         assertEquals("instance", answer.getJsonObject("target").getString("level"));
         Set<String> found = new HashSet<>();
         for (JsonObject r : answer.getJsonArray("references").getValuesAs(JsonObject.class)) {
@@ -71,18 +71,18 @@ class ExtensionsIT extends SidecarDeployment {
                 "the per-frame path is followed too");
         // incoming, asked of the referenced instance (absent from the archive): the SEG references it
         String target = expected.iterator().next();
-        JsonObject incoming = get("/api/references/" + target + "?modality=SEG");
+        JsonObject incoming = Http.getJson("/api/references/" + target + "?modality=SEG");
         assertFalse(incoming.getJsonObject("target").getBoolean("inMirror"));
         assertTrue(incoming.getJsonArray("references").stream()
                 .anyMatch(r -> r.asJsonObject().getString("sopInstanceUID").equals(segSop)));
-        assertTrue(get("/api/references/" + target + "?modality=SR").getJsonArray("references").isEmpty(), "filtered");
+        assertTrue(Http.getJson("/api/references/" + target + "?modality=SR").getJsonArray("references").isEmpty(), "filtered");
     }
 
     @Test
     void cohortOfCtSeriesEqualsWhatTheHostSays() {
         Set<String> hostCt = new HashSet<>();
         DelegationIT.qidoDirect("/series?Modality=CT").forEach(s -> hostCt.add(DelegationIT.firstValue(s.asJsonObject(), "0020000E")));
-        JsonObject answer = post("/api/cohorts/query", "{\"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"}, \"limit\": 1000}");
+        JsonObject answer = Http.postJson("/api/cohorts/query", "{\"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"}, \"limit\": 1000}");
         Set<String> mirrorCt = new HashSet<>();
         answer.getJsonArray("results").forEach(r -> mirrorCt.add(r.asJsonObject().getString("seriesInstanceUID")));
         assertEquals(hostCt, mirrorCt);
@@ -93,12 +93,12 @@ class ExtensionsIT extends SidecarDeployment {
         JsonObject md = Mirror.hostMetadata(DelegationIT.firstValue(ct, "0020000D"), DelegationIT.firstValue(ct, "0020000E"),
                 DelegationIT.firstValue(ct, "00080018"));
         double spacing = md.getJsonObject("00280030").getJsonArray("Value").getJsonNumber(0).doubleValue();
-        JsonObject near = post("/api/cohorts/query", "{\"level\": \"instance\", \"where\": {\"and\": ["
+        JsonObject near = Http.postJson("/api/cohorts/query", "{\"level\": \"instance\", \"where\": {\"and\": ["
                 + "{\"attribute\": \"PixelSpacing\", \"values\": \"every\", \"near\": " + spacing + ", \"tolerance\": 0.0001},"
                 + "{\"attribute\": \"SOPInstanceUID\", \"equals\": \"1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322\"}]},"
                 + "\"include\": [\"PixelSpacing\"]}");
         assertEquals(1, near.getInt("count"), near.toString());
-        JsonObject far = post("/api/cohorts/query", "{\"level\": \"instance\", \"where\": {\"attribute\": \"PixelSpacing\","
+        JsonObject far = Http.postJson("/api/cohorts/query", "{\"level\": \"instance\", \"where\": {\"attribute\": \"PixelSpacing\","
                 + " \"values\": 2, \"near\": " + (spacing + 0.01) + ", \"tolerance\": 0.001}}");
         assertTrue(far.getJsonArray("results").stream().noneMatch(r -> r.asJsonObject().getString("sopInstanceUID")
                 .equals("1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322")));
@@ -128,9 +128,9 @@ class ExtensionsIT extends SidecarDeployment {
     void workflowStepsFactsAbsenceAndChangeFeed() throws Exception {
         String ct = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322"; // CT_small's study
         String step = "manual-segmentation-" + System.nanoTime();
-        JsonObject feedStart = get("/api/workflow/changes?timeout=0");
+        JsonObject feedStart = Http.getJson("/api/workflow/changes?timeout=0");
         CompletableFuture<JsonObject> waiting = CompletableFuture.supplyAsync(() ->
-                get("/api/workflow/changes?timeout=20000&since=" + feedStart.getString("next")));
+                Http.getJson("/api/workflow/changes?timeout=20000&since=" + feedStart.getString("next")));
 
         HttpResponse<byte[]> created = put("/api/workflow/studies/" + ct + "/steps/" + step, null,
                 "{\"state\": \"in-progress\", \"actor\": \"it\"}");
@@ -142,7 +142,7 @@ class ExtensionsIT extends SidecarDeployment {
         HttpResponse<byte[]> stale = put("/api/workflow/studies/" + ct + "/steps/" + step, etag, "{\"state\": \"failed\"}");
         assertEquals(412, stale.statusCode());
         assertEquals("stale-update", Http.json(stale.body()).asJsonObject().getString("error"));
-        JsonObject stored = get("/api/workflow/studies/" + ct + "/steps/" + step);
+        JsonObject stored = Http.getJson("/api/workflow/studies/" + ct + "/steps/" + step);
         assertEquals("done", stored.getString("state"));
         assertEquals(2, stored.getJsonArray("history").size(), "the full history is kept");
 
@@ -153,15 +153,15 @@ class ExtensionsIT extends SidecarDeployment {
         // facts, from the real SEG in the host: its SegmentAlgorithmType is in the file's bytes
         byte[] liver = Files.readAllBytes(ExternalServices.PYDICOM.resolve("liver_1frame.dcm"));
         String segType = new String(liver, StandardCharsets.ISO_8859_1).contains("SEMIAUTOMATIC") ? "SEMIAUTOMATIC" : "?";
-        JsonObject facts = get("/api/workflow/studies/" + LIVER_STUDY).getJsonObject("facts");
+        JsonObject facts = Http.getJson("/api/workflow/studies/" + LIVER_STUDY).getJsonObject("facts");
         assertTrue(facts.getBoolean("hasSegmentation"));
         assertEquals(Json.createArrayBuilder().add(segType).build(), facts.getJsonArray("segmentAlgorithmTypes"));
 
         // absence: CT studies without a MANUAL segmentation include CT_small's; lacking the done step excludes it
-        JsonObject without = post("/api/workflow/query", "{\"has\": [{\"fact\": \"modalities\", \"contains\": \"CT\"}],"
+        JsonObject without = Http.postJson("/api/workflow/query", "{\"has\": [{\"fact\": \"modalities\", \"contains\": \"CT\"}],"
                 + " \"lacks\": [{\"fact\": \"segmentAlgorithmTypes\", \"contains\": \"MANUAL\"}], \"limit\": 1000}");
         assertTrue(studies(without).contains(ct));
-        JsonObject notDone = post("/api/workflow/query", "{\"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"},"
+        JsonObject notDone = Http.postJson("/api/workflow/query", "{\"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"},"
                 + " \"lacks\": [{\"step\": \"" + step + "\", \"state\": \"done\"}], \"limit\": 1000}");
         assertFalse(studies(notDone).contains(ct));
         assertEquals(studies(notDone).size(), notDone.getInt("count"));
@@ -179,7 +179,7 @@ class ExtensionsIT extends SidecarDeployment {
                 () -> added.stream().allMatch(i -> Mirror.doc("series:" + i.seriesUid()).isPresent()));
         String query = "{\"level\": \"series\", \"where\": {\"attribute\": \"Modality\", \"in\": [\"CT\", \"MR\", \"OT\"]},"
                 + " \"sort\": [{\"attribute\": \"SeriesNumber\", \"order\": \"desc\"}], \"limit\": 3";
-        JsonObject first = post("/api/cohorts/query", query + "}");
+        JsonObject first = Http.postJson("/api/cohorts/query", query + "}");
         int total = first.getInt("count");
         assertTrue(total >= 8, "enough series to page: " + total);
         List<String> seen = new java.util.ArrayList<>();
@@ -189,7 +189,7 @@ class ExtensionsIT extends SidecarDeployment {
             if (page.isNull("next")) {
                 break;
             }
-            page = post("/api/cohorts/query", query + ", \"cursor\": \"" + page.getString("next") + "\"}");
+            page = Http.postJson("/api/cohorts/query", query + ", \"cursor\": \"" + page.getString("next") + "\"}");
         }
         assertEquals(total, seen.size(), "every result once");
         assertEquals(total, new HashSet<>(seen).size(), "no result twice");
@@ -217,7 +217,7 @@ class ExtensionsIT extends SidecarDeployment {
         SyntheticDicom.Instance i = SyntheticDicom.image(16); // Modality OT
         Mirror.storeInHost(i.bytes());
         Mirror.await("mirrored", 30, () -> Mirror.instance(i.sopUid()).isPresent());
-        JsonObject rerun = get("/api/cohorts/saved/" + name);
+        JsonObject rerun = Http.getJson("/api/cohorts/saved/" + name);
         assertEquals(before + 1, rerun.getInt("count"));
         assertTrue(rerun.getJsonArray("history").size() >= 2, "the count history shows the change");
     }
@@ -234,17 +234,7 @@ class ExtensionsIT extends SidecarDeployment {
         return e.getJsonArray("Value");
     }
 
-    private static JsonObject get(String path) {
-        HttpResponse<byte[]> r = Http.get(ExternalServices.sidecarUrl() + path, "application/json");
-        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
-        return Http.json(r.body()).asJsonObject();
-    }
 
-    private static JsonObject post(String path, String json) {
-        HttpResponse<byte[]> r = Mirror.post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
-        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
-        return Http.json(r.body()).asJsonObject();
-    }
 
     private static HttpResponse<byte[]> put(String path, String ifMatch, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ExternalServices.sidecarUrl() + path))

@@ -66,7 +66,7 @@ class GeneratedDataIT extends SidecarDeployment {
         }
         assertTrue(onePerPath.size() >= 10, "reference paths in the dataset: " + onePerPath.keySet());
         for (JsonObject r : onePerPath.values()) {
-            JsonObject answer = get("/api/references/" + r.getString("target"));
+            JsonObject answer = Http.getJson("/api/references/" + r.getString("target"));
             assertTrue(answer.getJsonArray("references").stream().map(JsonValue::asJsonObject)
                     .anyMatch(x -> x.getString("sopInstanceUID").equals(r.getString("source"))
                             && x.getString("path").equals(r.getString("path"))),
@@ -75,7 +75,7 @@ class GeneratedDataIT extends SidecarDeployment {
         // dangling references are reported as such from their source
         JsonObject dangling = manifest.getJsonArray("references").getValuesAs(JsonObject.class).stream()
                 .filter(r -> r.getBoolean("dangling") && r.getString("level").equals("instance")).findFirst().orElseThrow();
-        JsonObject out = get("/api/references/" + dangling.getString("source") + "?direction=outgoing");
+        JsonObject out = Http.getJson("/api/references/" + dangling.getString("source") + "?direction=outgoing");
         assertTrue(out.getJsonArray("references").stream().map(JsonValue::asJsonObject)
                 .anyMatch(x -> x.getString("target").equals(dangling.getString("target")) && x.getBoolean("dangling")));
     }
@@ -94,10 +94,10 @@ class GeneratedDataIT extends SidecarDeployment {
                 .filter(r -> r.getString("sourceModality").equals("SR") && segRefsBySource.containsKey(r.getString("target")))
                 .findFirst().orElseThrow(() -> new AssertionError("the dataset has an SR -> SEG -> image chain"));
         String image = segRefsBySource.get(srToSeg.getString("target")).getString("target");
-        JsonObject direct = get("/api/references/" + image);
+        JsonObject direct = Http.getJson("/api/references/" + image);
         assertTrue(direct.getJsonArray("references").stream().noneMatch(x -> x.asJsonObject()
                 .getString("sopInstanceUID").equals(srToSeg.getString("source")) && x.asJsonObject().getInt("depth") > 1));
-        JsonObject chain = get("/api/references/" + image + "?transitive=true");
+        JsonObject chain = Http.getJson("/api/references/" + image + "?transitive=true");
         assertTrue(chain.getJsonArray("references").stream().map(JsonValue::asJsonObject)
                 .anyMatch(x -> x.getString("sopInstanceUID").equals(srToSeg.getString("source")) && x.getInt("depth") == 2),
                 "SR -> SEG -> image: " + chain);
@@ -119,7 +119,7 @@ class GeneratedDataIT extends SidecarDeployment {
                 }
             }
         }
-        JsonObject cohort = post("/api/cohorts/query", "{\"level\": \"series\", \"limit\": 1000, \"where\": {\"and\": ["
+        JsonObject cohort = Http.postJson("/api/cohorts/query", "{\"level\": \"series\", \"limit\": 1000, \"where\": {\"and\": ["
                 + "{\"attribute\": \"Modality\", \"equals\": \"CT\"},"
                 + "{\"attribute\": \"PixelSpacing\", \"values\": \"every\", \"near\": 0.5, \"tolerance\": 0.01},"
                 + "{\"attribute\": \"SliceThickness\", \"lte\": 1}]}}");
@@ -140,7 +140,7 @@ class GeneratedDataIT extends SidecarDeployment {
                 expectedStudies.add(s.getString("study"));
             }
         }
-        JsonObject absent = post("/api/workflow/query", "{\"has\": [{\"fact\": \"modalities\", \"contains\": \"CT\"}],"
+        JsonObject absent = Http.postJson("/api/workflow/query", "{\"has\": [{\"fact\": \"modalities\", \"contains\": \"CT\"}],"
                 + " \"lacks\": [{\"fact\": \"segmentAlgorithmTypes\", \"contains\": \"MANUAL\"}], \"limit\": 1000}");
         Set<String> foundStudies = new HashSet<>();
         absent.getJsonArray("results").forEach(r -> {
@@ -152,16 +152,6 @@ class GeneratedDataIT extends SidecarDeployment {
         assertEquals(expectedStudies, foundStudies);
     }
 
-    private static JsonObject get(String path) {
-        HttpResponse<byte[]> r = Http.get(ExternalServices.sidecarUrl() + path, "application/json");
-        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
-        return Http.json(r.body()).asJsonObject();
-    }
 
-    private static JsonObject post(String path, String json) {
-        HttpResponse<byte[]> r = Mirror.post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
-        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
-        return Http.json(r.body()).asJsonObject();
-    }
 
 }

@@ -60,6 +60,20 @@ final class Http {
         return r.headers().firstValue("Content-Type").orElse("");
     }
 
+    /** GET of a sidecar path ("/api/..."), which must answer 200 with a JSON object. */
+    static JsonObject getJson(String path) {
+        HttpResponse<byte[]> r = get(ExternalServices.sidecarUrl() + path, "application/json");
+        org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), path + " " + text(r));
+        return json(r.body()).asJsonObject();
+    }
+
+    /** POST of JSON to a sidecar path, which must answer 200 with a JSON object. */
+    static JsonObject postJson(String path, String body) {
+        HttpResponse<byte[]> r = Mirror.post(path, "application/json", body.getBytes(StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), path + " " + text(r));
+        return json(r.body()).asJsonObject();
+    }
+
     static JsonObject status() {
         return json(get(ExternalServices.sidecarUrl() + "/api/status", "application/json").body()).asJsonObject();
     }

@@ -24,6 +24,7 @@ import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.ConditionEvaluator.Truth;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.mirror.MirrorDocuments;
 
 /**
  * Runs cohort queries over the mirror: conditions are decided on each series' shared attributes (the
@@ -83,10 +84,13 @@ public class CohortService {
     public record Hit(String study, String series, String sop, JsonObject dataset) {
     }
 
-    /** Every match at a level, ordered by UID (a stable order for offset paging). */
-    public List<Hit> hits(Level level, Condition where) {
+    /**
+     * Every match at a level among these series (a snapshot from {@link #series()}, so a caller that needs
+     * the series too reads the catalog once), ordered by UID: a stable order for offset paging.
+     */
+    public List<Hit> hits(Level level, Condition where, Collection<SeriesCatalog.Entry> series) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
-        List<Match> matches = matches(q);
+        List<Match> matches = matches(q, series);
         matches.sort(order(q));
         return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
     }
@@ -99,23 +103,16 @@ public class CohortService {
     /** Instance datasets by SOP Instance UID (those the mirror holds). */
     public Map<String, JsonObject> instanceDatasets(List<String> sops) {
         Map<String, JsonObject> out = new HashMap<>();
-        for (int from = 0; from < sops.size(); from += 500) {
-            JsonArrayBuilder keys = Json.createArrayBuilder();
-            sops.subList(from, Math.min(sops.size(), from + 500)).forEach(s -> keys.add("instance:" + s));
-            JsonObject answer = couch.post("/_all_docs?include_docs=true",
-                    Json.createObjectBuilder().add("keys", keys).build().toString());
-            for (JsonValue row : answer.getJsonArray("rows")) {
-                JsonValue doc = row.asJsonObject().get("doc");
-                if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
-                    out.put(doc.asJsonObject().getString("sop"), doc.asJsonObject().getJsonObject("dicom"));
-                }
-            }
-        }
+        couch.getAll(sops.stream().map(MirrorDocuments::instanceId).toList())
+                .forEach(d -> out.put(d.getString("sop"), d.getJsonObject("dicom")));
         return out;
     }
 
     private List<Match> matches(CohortQuery q) {
-        Collection<SeriesCatalog.Entry> series = catalog.current();
+        return matches(q, catalog.current());
+    }
+
+    private List<Match> matches(CohortQuery q, Collection<SeriesCatalog.Entry> series) {
         List<Match> out = new ArrayList<>();
         Set<String> studies = new LinkedHashSet<>();
         Map<String, SeriesCatalog.Entry> studyRepresentative = new HashMap<>();
@@ -129,7 +126,7 @@ public class CohortService {
                 undecided.add(e);
             }
         }
-        Map<String, List<JsonObject>> instancesOfUndecided = instances(undecided);
+        Map<String, List<JsonObject>> instancesOfUndecided = catalog.instanceDatasets(undecided);
         switch (q.level()) {
             case SERIES -> {
                 decided.forEach(e -> out.add(new Match(e.study(), e.series(), null, e.modality(), e.dicom(),
@@ -168,7 +165,7 @@ public class CohortService {
                 q.facets().forEach(f -> needed.add(f.path().tags().get(0)));
                 List<SeriesCatalog.Entry> toOpen = decided.stream()
                         .filter(e -> e.varying().stream().anyMatch(needed::contains)).toList();
-                Map<String, List<JsonObject>> instancesOfDecided = instances(toOpen);
+                Map<String, List<JsonObject>> instancesOfDecided = catalog.instanceDatasets(toOpen);
                 for (SeriesCatalog.Entry e : decided) {
                     List<JsonObject> docs = instancesOfDecided.get(e.series());
                     if (docs == null) {
@@ -191,26 +188,6 @@ public class CohortService {
     private static Match instanceMatch(SeriesCatalog.Entry e, JsonObject dataset, CohortQuery q) {
         String sop = dataset.getJsonObject("00080018").getJsonArray("Value").getString(0);
         return new Match(e.study(), e.series(), sop, e.modality(), dataset, sortKeys(q, dataset));
-    }
-
-    /** The instance datasets of these series, from the mirror (one request for all of them). */
-    private Map<String, List<JsonObject>> instances(List<SeriesCatalog.Entry> series) {
-        Map<String, List<JsonObject>> out = new HashMap<>();
-        if (series.isEmpty()) {
-            return out;
-        }
-        JsonArrayBuilder keys = Json.createArrayBuilder();
-        series.forEach(e -> keys.add(e.series()));
-        JsonObject answer = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
-                Json.createObjectBuilder().add("keys", keys).build().toString());
-        for (JsonValue row : answer.getJsonArray("rows")) {
-            JsonObject r = row.asJsonObject();
-            if (r.containsKey("doc") && r.get("doc").getValueType() == JsonValue.ValueType.OBJECT) {
-                JsonObject doc = r.getJsonObject("doc");
-                out.computeIfAbsent(doc.getString("series"), k -> new ArrayList<>()).add(doc.getJsonObject("dicom"));
-            }
-        }
-        return out;
     }
 
     private static String modalitiesOfStudy(Collection<SeriesCatalog.Entry> series, String study) {

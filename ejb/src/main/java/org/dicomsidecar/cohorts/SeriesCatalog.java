@@ -55,7 +55,7 @@ public class SeriesCatalog {
     }
 
     private void loadAll() {
-        String seq = lastSeq();
+        String seq = couch.updateSequence();
         entries.clear();
         String startKey = "\"series:\"";
         while (true) {
@@ -89,19 +89,8 @@ public class SeriesCatalog {
                     }
                 }
             }
-            if (!changed.isEmpty()) {
-                JsonArrayBuilder keys = Json.createArrayBuilder();
-                changed.forEach(keys::add);
-                JsonObject docs = couch.post("/_all_docs?include_docs=true",
-                        Json.createObjectBuilder().add("keys", keys).build().toString());
-                for (JsonValue row : docs.getJsonArray("rows")) {
-                    JsonObject r = row.asJsonObject();
-                    if (r.containsKey("doc") && r.get("doc").getValueType() == JsonValue.ValueType.OBJECT) {
-                        put(r.getJsonObject("doc"));
-                    }
-                }
-            }
-            String next = seqText(changes.get("last_seq"));
+            couch.getAll(changed).forEach(this::put);
+            String next = CouchDatabase.sequence(changes.get("last_seq"));
             boolean more = changes.getJsonArray("results").size() >= 5000 && !next.equals(since);
             since = next;
             if (!more) {
@@ -123,14 +112,24 @@ public class SeriesCatalog {
                 doc.getString("modality", ""), doc.getJsonObject("dicom"), Set.copyOf(varying), List.copyOf(instances)));
     }
 
-    private String lastSeq() {
-        return seqText(couch.query("").get("update_seq"));
-    }
-
-    /** pouchdb's sequences are numbers, CouchDB's opaque strings: keep either as the text to send back. */
-    private static String seqText(JsonValue seq) {
-        return seq.getValueType() == JsonValue.ValueType.STRING ? ((jakarta.json.JsonString) seq).getString()
-                : seq.toString();
+    /** The instance datasets of these series, from the mirror, by series UID (one request for all of them). */
+    public Map<String, List<JsonObject>> instanceDatasets(Collection<Entry> series) {
+        Map<String, List<JsonObject>> out = new java.util.HashMap<>();
+        if (series.isEmpty()) {
+            return out;
+        }
+        JsonArrayBuilder keys = Json.createArrayBuilder();
+        series.forEach(e -> keys.add(e.series()));
+        JsonObject answer = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
+                Json.createObjectBuilder().add("keys", keys).build().toString());
+        for (JsonValue row : answer.getJsonArray("rows")) {
+            JsonValue doc = row.asJsonObject().get("doc");
+            if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
+                out.computeIfAbsent(doc.asJsonObject().getString("series"), k -> new ArrayList<>())
+                        .add(doc.asJsonObject().getJsonObject("dicom"));
+            }
+        }
+        return out;
     }
 
     private static String enc(String s) {

@@ -156,6 +156,36 @@ public class CouchDatabase {
         return revs;
     }
 
+    /** The documents with these ids that exist (missing and deleted ones left out), in batches of 500. */
+    public List<JsonObject> getAll(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
+        List<JsonObject> out = new java.util.ArrayList<>();
+        for (int from = 0; from < all.size(); from += 500) {
+            JsonArrayBuilder keys = Json.createArrayBuilder();
+            all.subList(from, Math.min(all.size(), from + 500)).forEach(keys::add);
+            JsonObject answer = post("/_all_docs?include_docs=true",
+                    Json.createObjectBuilder().add("keys", keys).build().toString());
+            for (JsonValue row : answer.getJsonArray("rows")) {
+                JsonValue doc = row.asJsonObject().get("doc");
+                if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
+                    out.add(doc.asJsonObject());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The database's current update sequence, as a token for {@code _changes?since=}. */
+    public String updateSequence() {
+        return sequence(query("").get("update_seq"));
+    }
+
+    /** pouchdb's sequences are numbers, CouchDB's opaque strings: either, as the text to send back. */
+    public static String sequence(JsonValue seq) {
+        return seq.getValueType() == JsonValue.ValueType.STRING ? ((jakarta.json.JsonString) seq).getString()
+                : seq.toString();
+    }
+
     /** GET on a path under the database ("_all_docs?...", "_design/x/_view/y?..."); query values already encoded. */
     public JsonObject query(String pathAndQuery) {
         return request(new HttpGet(clientOrCreate().getDBUri() + pathAndQuery))

@@ -143,7 +143,11 @@ public final class DicomJson {
         }
     }
 
-    private static String kind(JsonValue value) {
+    /** What a JSON value is, for messages ("an object", "a string", ... or "missing"). */
+    public static String kind(JsonValue value) {
+        if (value == null) {
+            return "missing";
+        }
         return switch (value.getValueType()) {
             case OBJECT -> "an object";
             case ARRAY -> "an array";

@@ -85,18 +85,9 @@ final class EventBodies {
     }
 
     static String kind(JsonValue value) {
-        if (value == null) {
-            return "missing";
-        }
-        return switch (value.getValueType()) {
-            case OBJECT -> "an object";
-            case ARRAY -> "an array";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case TRUE, FALSE -> "a boolean";
-            case NULL -> "null";
-        };
+        return DicomJson.kind(value);
     }
+
 
     /** The events in their first order, each once. */
     static List<StoredEvent> distinct(List<StoredEvent> events) {

@@ -45,11 +45,11 @@ public class MirrorQidoService {
      * @param scoped  whether the request was inside a study (then study attributes are not repeated)
      */
     public JsonArray query(QidoQuery q, String baseUrl, boolean scopedToStudy, boolean scopedToSeries) {
-        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where());
+        Collection<SeriesCatalog.Entry> series = cohorts.series();
+        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where(), series);
         int from = Math.min(hits.size(), q.offset());
         int to = Math.min(hits.size(), from + q.limit());
         List<CohortService.Hit> page = hits.subList(from, to);
-        Collection<SeriesCatalog.Entry> series = cohorts.series();
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList()) : Map.of();
         JsonArrayBuilder out = Json.createArrayBuilder();

@@ -12,16 +12,11 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.ConditionEvaluator;
@@ -38,8 +33,6 @@ import org.dicomsidecar.delegation.HostResponse;
 @ApplicationScoped
 public class QidoComparison {
 
-    private static final Pattern QIDO = Pattern.compile(
-            "^/(?:studies/([0-9.]+)/)?(?:series/([0-9.]+)/)?(studies|series|instances)/?$");
     private static final Set<String> NOT_COMPARED = Set.of("00081190", "00080056", "00080005");
 
     @Inject
@@ -54,24 +47,18 @@ public class QidoComparison {
         }
         String path = query.contains("?") ? query.substring(0, query.indexOf('?')) : query;
         String rawQuery = query.contains("?") ? query.substring(query.indexOf('?') + 1) : null;
-        Matcher m = QIDO.matcher(path);
-        if (!m.matches()) {
-            throw new QueryException("query", "not a QIDO-RS path: /studies, /series, /instances, /studies/{uid}/series, ...");
-        }
-        Level level = switch (m.group(3)) {
-            case "studies" -> Level.STUDY;
-            case "series" -> Level.SERIES;
-            default -> Level.INSTANCE;
-        };
-        Map<String, List<String>> params = params(rawQuery);
-        QidoQuery q = QidoQuery.parse(level, m.group(1), m.group(2), params);
+        QidoRequest request = QidoRequest.of(path).orElseThrow(() -> new QueryException("query",
+                "not a QIDO-RS path: /studies, /series, /instances, /studies/{uid}/series, ..."));
+        Level level = request.level();
+        Map<String, List<String>> params = QidoRequest.parameters(rawQuery);
+        QidoQuery q = request.query(params);
         String uidTag = level == Level.STUDY ? "0020000D" : level == Level.SERIES ? "0020000E" : "00080018";
 
         long t0 = System.nanoTime();
         JsonArray hostAnswer = hostQido(path, rawQuery);
         long hostMillis = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
-        JsonArray mirrorAnswer = mirror.query(q, mirrorBase, m.group(1) != null, m.group(2) != null);
+        JsonArray mirrorAnswer = mirror.query(q, mirrorBase, request.study() != null, request.series() != null);
         long mirrorMillis = (System.nanoTime() - t0) / 1_000_000;
 
         Map<String, JsonObject> h = byUid(hostAnswer, uidTag);
@@ -173,22 +160,6 @@ public class QidoComparison {
             JsonObject e = o.getJsonObject(tag);
             if (e != null && e.containsKey("Value")) {
                 out.put(e.getJsonArray("Value").getString(0), o);
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, List<String>> params(String query) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (query == null || query.isEmpty()) {
-            return out;
-        }
-        for (String pair : query.split("&")) {
-            String[] kv = pair.split("=", 2);
-            String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
-            if (!key.isEmpty()) {
-                out.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
             }
         }
         return out;

@@ -61,11 +61,15 @@ public class ReferenceService {
     }
 
     public Target resolve(String uid) {
+        return resolve(uid, catalog.current());
+    }
+
+    /** @param all the catalog as read once for the whole request */
+    private Target resolve(String uid, Collection<SeriesCatalog.Entry> all) {
         Optional<JsonObject> instance = couch.get(MirrorDocuments.instanceId(uid));
         if (instance.isPresent()) {
             return new Target("instance", uid, instance.get().getString("study"), instance.get().getString("series"), true);
         }
-        Collection<SeriesCatalog.Entry> all = catalog.current();
         for (SeriesCatalog.Entry e : all) {
             if (e.series().equals(uid)) {
                 return new Target("series", uid, e.study(), uid, true);
@@ -81,12 +85,13 @@ public class ReferenceService {
 
     /** Every object that references the target (and, transitively, what references those). */
     public JsonObject incoming(String uid, boolean transitive, Filter filter) {
-        Target target = resolve(uid);
+        Collection<SeriesCatalog.Entry> series = catalog.current();
+        Target target = resolve(uid, series);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Map<String, Integer> depthOfSop = new HashMap<>();
         Deque<List<JsonValue>> frontier = new ArrayDeque<>();
-        frontier.add(keysFor(target));
-        Set<String> targetSops = Set.copyOf(instancesOf(target));
+        frontier.add(keysFor(target, series));
+        Set<String> targetSops = Set.copyOf(instancesOf(target, series));
         for (int depth = 1; !frontier.isEmpty() && depth <= (transitive ? MAX_DEPTH : 1); depth++) {
             List<JsonValue> keys = frontier.poll();
             List<JsonValue> next = new ArrayList<>();
@@ -113,15 +118,16 @@ public class ReferenceService {
 
     /** Everything the object's instances reference, each target resolved in the mirror or marked dangling. */
     public JsonObject outgoing(String uid, boolean transitive, Filter filter) {
-        Target target = resolve(uid);
+        Collection<SeriesCatalog.Entry> catalogNow = catalog.current();
+        Target target = resolve(uid, catalogNow);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Deque<List<String>> frontier = new ArrayDeque<>();
-        frontier.add(instancesOf(target));
+        frontier.add(instancesOf(target, catalogNow));
         Set<String> visited = new java.util.HashSet<>(frontier.peek());
         for (int depth = 1; !frontier.isEmpty() && depth <= (transitive ? MAX_DEPTH : 1); depth++) {
             List<String> sources = frontier.poll();
             List<String> next = new ArrayList<>();
-            for (JsonObject source : instanceDocs(sources)) {
+            for (JsonObject source : couch.getAll(sources.stream().map(MirrorDocuments::instanceId).toList())) {
                 JsonValue refs = source.get("references");
                 if (refs == null || refs.getValueType() != JsonValue.ValueType.ARRAY) {
                     continue;
@@ -132,7 +138,7 @@ public class ReferenceService {
                     if (found.containsKey(key)) {
                         continue;
                     }
-                    Target t = resolve(ref.getString("uid"));
+                    Target t = resolve(ref.getString("uid"), catalogNow);
                     JsonObjectBuilder b = Json.createObjectBuilder()
                             .add("source", source.getString("sop"))
                             .add("path", ref.getString("path"))
@@ -175,15 +181,15 @@ public class ReferenceService {
     }
 
     /** View keys that find references to the target: to it by UID, and to anything inside it. */
-    private List<JsonValue> keysFor(Target target) {
+    private List<JsonValue> keysFor(Target target, Collection<SeriesCatalog.Entry> series) {
         List<JsonValue> keys = new ArrayList<>();
         keys.add(key("uid", target.uid()));
         if (target.level().equals("series")) {
             keys.add(key("series", target.uid()));
-            instancesOf(target).forEach(sop -> keys.add(key("uid", sop)));
+            instancesOf(target, series).forEach(sop -> keys.add(key("uid", sop)));
         } else if (target.level().equals("study")) {
             keys.add(key("study", target.uid()));
-            for (SeriesCatalog.Entry e : catalog.current()) {
+            for (SeriesCatalog.Entry e : series) {
                 if (e.study().equals(target.uid())) {
                     keys.add(key("uid", e.series()));
                     keys.add(key("series", e.series()));
@@ -194,12 +200,12 @@ public class ReferenceService {
         return keys;
     }
 
-    private List<String> instancesOf(Target target) {
+    private static List<String> instancesOf(Target target, Collection<SeriesCatalog.Entry> series) {
         return switch (target.level()) {
             case "instance" -> List.of(target.uid());
-            case "series" -> catalog.current().stream().filter(e -> e.series().equals(target.uid()))
+            case "series" -> series.stream().filter(e -> e.series().equals(target.uid()))
                     .flatMap(e -> e.instances().stream()).toList();
-            case "study" -> catalog.current().stream().filter(e -> e.study().equals(target.uid()))
+            case "study" -> series.stream().filter(e -> e.study().equals(target.uid()))
                     .flatMap(e -> e.instances().stream()).toList();
             default -> List.of();
         };
@@ -213,23 +219,6 @@ public class ReferenceService {
             JsonObject answer = couch.post("/_design/references/_view/by_target",
                     Json.createObjectBuilder().add("keys", k).build().toString());
             answer.getJsonArray("rows").forEach(r -> out.add(r.asJsonObject().getJsonObject("value")));
-        }
-        return out;
-    }
-
-    private List<JsonObject> instanceDocs(List<String> sops) {
-        List<JsonObject> out = new ArrayList<>();
-        for (int from = 0; from < sops.size(); from += 500) {
-            JsonArrayBuilder k = Json.createArrayBuilder();
-            sops.subList(from, Math.min(sops.size(), from + 500)).forEach(s -> k.add(MirrorDocuments.instanceId(s)));
-            JsonObject answer = couch.post("/_all_docs?include_docs=true",
-                    Json.createObjectBuilder().add("keys", k).build().toString());
-            for (JsonValue row : answer.getJsonArray("rows")) {
-                JsonValue doc = row.asJsonObject().get("doc");
-                if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
-                    out.add(doc.asJsonObject());
-                }
-            }
         }
         return out;
     }

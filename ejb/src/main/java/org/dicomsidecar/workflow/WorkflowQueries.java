@@ -114,7 +114,7 @@ public class WorkflowQueries {
      * {@code timeoutMs} for the first one, so an agent can loop on it to wait for work.
      */
     public JsonObject changes(String since, long timeoutMs) {
-        String token = since != null ? since : seqText(couch.query("").get("update_seq"));
+        String token = since != null ? since : couch.updateSequence();
         long deadline = System.nanoTime() + Math.min(Math.max(0, timeoutMs), MAX_WAIT_MS) * 1_000_000L;
         while (true) {
             JsonObject c = couch.query("/_changes?limit=1000&since=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
@@ -125,21 +125,14 @@ public class WorkflowQueries {
                     ids.add(r.getString("id"));
                 }
             }
-            token = seqText(c.get("last_seq"));
+            token = CouchDatabase.sequence(c.get("last_seq"));
             if (!ids.isEmpty()) {
-                JsonArrayBuilder keys = Json.createArrayBuilder();
-                ids.forEach(keys::add);
-                JsonObject docs = couch.post("/_all_docs?include_docs=true",
-                        Json.createObjectBuilder().add("keys", keys).build().toString());
                 JsonArrayBuilder changes = Json.createArrayBuilder();
-                for (JsonValue row : docs.getJsonArray("rows")) {
-                    JsonValue doc = row.asJsonObject().get("doc");
-                    if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
-                        JsonObject d = WorkflowService.describe(doc.asJsonObject());
-                        JsonArray history = d.getJsonArray("history");
-                        changes.add(Json.createObjectBuilder(d).remove("history")
-                                .add("change", history.get(history.size() - 1)));
-                    }
+                for (JsonObject doc : couch.getAll(ids)) {
+                    JsonObject d = WorkflowService.describe(doc);
+                    JsonArray history = d.getJsonArray("history");
+                    changes.add(Json.createObjectBuilder(d).remove("history")
+                            .add("change", history.get(history.size() - 1)));
                 }
                 return Json.createObjectBuilder().add("changes", changes).add("next", token).build();
             }
@@ -208,10 +201,5 @@ public class WorkflowQueries {
             }
         }
         return out;
-    }
-
-    private static String seqText(JsonValue seq) {
-        return seq.getValueType() == JsonValue.ValueType.STRING ? ((jakarta.json.JsonString) seq).getString()
-                : seq.toString();
     }
 }

@@ -157,21 +157,14 @@ public class WorkflowService {
                 }
             }
         }
-        if (!segsToOpen.isEmpty()) {
-            JsonArrayBuilder keys = Json.createArrayBuilder();
-            segsToOpen.forEach(e -> keys.add(e.series()));
-            JsonObject rows = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
-                    Json.createObjectBuilder().add("keys", keys).build().toString());
-            for (JsonValue row : rows.getJsonArray("rows")) {
-                JsonValue doc = row.asJsonObject().get("doc");
-                if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
-                    JsonObject d = doc.asJsonObject();
-                    ConditionEvaluator.values(d.getJsonObject("dicom"), SEGMENT_ALGORITHM_TYPE).forEach(v -> {
-                        if (v != null) {
-                            algorithms.get(d.getString("study")).add(v.toString());
-                        }
-                    });
-                }
+        Map<String, List<JsonObject>> segInstances = catalog.instanceDatasets(segsToOpen);
+        for (SeriesCatalog.Entry e : segsToOpen) {
+            for (JsonObject dicom : segInstances.getOrDefault(e.series(), List.of())) {
+                ConditionEvaluator.values(dicom, SEGMENT_ALGORITHM_TYPE).forEach(v -> {
+                    if (v != null) {
+                        algorithms.get(e.study()).add(v.toString());
+                    }
+                });
             }
         }
         Map<String, StudyFacts> out = new TreeMap<>();

@@ -1,0 +1,65 @@
+package org.dicomsidecar.qido;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dicomsidecar.cohorts.CohortQuery.Level;
+
+/**
+ * Where a QIDO-RS request points: its level and study/series scope, read from the path
+ * ({@code /studies}, {@code /series}, {@code /instances}, {@code /studies/{s}/series},
+ * {@code /studies/{s}/instances}, {@code /studies/{s}/series/{se}/instances}); and its query parameters.
+ */
+public record QidoRequest(Level level, String study, String series) {
+
+    private static final Pattern PATH = Pattern.compile(
+            "^/(?:studies/([0-9.]+)/)?(?:series/([0-9.]+)/)?(studies|series|instances)/?$");
+
+    /** The request a path names, or empty when it is not a QIDO-RS path. */
+    public static Optional<QidoRequest> of(String path) {
+        Matcher m = PATH.matcher(path);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String study = m.group(1);
+        String series = m.group(2);
+        String target = m.group(3);
+        // series scope only under a study and for instances; nothing lists studies inside a study
+        if ((series != null && (study == null || !target.equals("instances"))) || (study != null && target.equals("studies"))) {
+            return Optional.empty();
+        }
+        Level level = switch (target) {
+            case "studies" -> Level.STUDY;
+            case "series" -> Level.SERIES;
+            default -> Level.INSTANCE;
+        };
+        return Optional.of(new QidoRequest(level, study, series));
+    }
+
+    /** The query string's parameters, decoded, in order; a repeated key keeps every value. */
+    public static Map<String, List<String>> parameters(String rawQuery) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            String[] kv = pair.split("=", 2);
+            String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+            if (!key.isEmpty()) {
+                out.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+            }
+        }
+        return out;
+    }
+
+    public QidoQuery query(Map<String, List<String>> parameters) {
+        return QidoQuery.parse(level, study, series, parameters);
+    }
+}
