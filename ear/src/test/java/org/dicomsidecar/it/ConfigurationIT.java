@@ -37,14 +37,14 @@ class ConfigurationIT extends SidecarDeployment {
     void systemPropertySetWithJbossCliAppliesAfterReload() throws Exception {
         String base = "https://pacs.example.test/sidecar";
         try {
-            cli("/system-property=sidecar.public-base-url:add(value=\"" + base + "\")", ":reload");
+            cli("/system-property=sidecar.public-base-url:add(value=\"" + base + "\")", "reload");
             awaitReloaded(base);
             JsonObject settings = Http.status().getJsonObject("settings");
             assertEquals(base, settings.getString("sidecar.public-base-url"));
             String qido = Http.text(Http.get(ExternalServices.sidecarDicomWebUrl() + "/studies", "application/dicom+json"));
             assertTrue(qido.contains(base + "/dicomweb/studies/"), "RetrieveURLs use the configured public base");
         } finally {
-            cli("/system-property=sidecar.public-base-url:remove", ":reload");
+            cli("/system-property=sidecar.public-base-url:remove", "reload");
             awaitReloaded("");
         }
     }
