@@ -1,8 +1,8 @@
 package org.dicomsidecar.admin;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import org.dicomsidecar.cohorts.SeriesCatalog;
@@ -47,33 +47,33 @@ public class StatusService {
     public StatusReport report() {
         CouchHealth c = couch.health();
         HostHealth h = host.health();
-        JsonObjectBuilder couchJson = Json.createObjectBuilder()
+        JsonObjectBuilder couchJson = Jsonp.createObjectBuilder()
                 .add("reachable", c.reachable())
                 .add("url", c.url())
                 .add("database", c.database())
                 .add("documents", c.documents());
         addError(couchJson, c.error());
-        JsonObjectBuilder hostJson = Json.createObjectBuilder()
+        JsonObjectBuilder hostJson = Jsonp.createObjectBuilder()
                 .add("reachable", h.reachable())
                 .add("dicomwebUrl", SidecarSettings.withoutUserInfo(h.dicomwebUrl()))
                 .add("httpStatus", h.httpStatus())
                 .add("latencyMillis", h.latencyMillis());
         addError(hostJson, h.error());
-        JsonObjectBuilder settingsJson = Json.createObjectBuilder();
+        JsonObjectBuilder settingsJson = Jsonp.createObjectBuilder();
         settings.effective().forEach(settingsJson::add);
         boolean healthy = c.reachable() && h.reachable();
-        JsonObject body = Json.createObjectBuilder()
+        JsonObject body = Jsonp.createObjectBuilder()
                 .add("status", healthy ? "UP" : "DEGRADED")
                 .add("version", SidecarVersion.get())
                 .add("couchdb", couchJson)
                 .add("host", hostJson)
                 .add("mirror", mirrorJson(c.reachable()))
-                .add("indexes", Json.createObjectBuilder()
-                        .add("seriesCatalog", Json.createObjectBuilder()
+                .add("indexes", Jsonp.createObjectBuilder()
+                        .add("seriesCatalog", Jsonp.createObjectBuilder()
                                 .add("series", catalog.size())
                                 .add("what", "every series' shared attributes in memory, kept current from the "
                                         + "changes feed; cohort and workflow queries on any attribute, no declaration"))
-                        .add("couchdbViews", Json.createArrayBuilder().add("types/by_type")
+                        .add("couchdbViews", Jsonp.createArrayBuilder().add("types/by_type")
                                 .add("mirror/series_by_study").add("mirror/instances_by_series")
                                 .add("references/by_target")))
                 .add("settings", settingsJson)
@@ -83,7 +83,7 @@ public class StatusService {
 
     private JsonObjectBuilder mirrorJson(boolean couchReachable) {
         MirrorStatistics stats = mirror.statistics();
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = Jsonp.createObjectBuilder();
         if (couchReachable) {
             try {
                 MirrorCounts.Counts n = counts.counts();
@@ -104,7 +104,7 @@ public class StatusService {
                 .add("lagMillisP95", stats.lagPercentile(95));
         reconciler.lastFinished().ifPresentOrElse(r -> {
             JsonObject run = r.toJson();
-            b.add("lastReconciliation", Json.createObjectBuilder()
+            b.add("lastReconciliation", Jsonp.createObjectBuilder()
                     .add("time", run.getString("finished", run.getString("started")))
                     .add("state", run.getString("state"))
                     .add("missingFound", run.getJsonNumber("missingFound").longValue())

@@ -1,8 +1,8 @@
 package org.dicomsidecar.cohorts;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -41,10 +41,10 @@ public class SavedCohorts {
         long count = cohorts.count(parsed);
         for (int attempt = 0; ; attempt++) {
             Optional<JsonObject> old = couch.get(id(name));
-            JsonObjectBuilder doc = Json.createObjectBuilder().add("_id", id(name)).add("type", "cohort")
+            JsonObjectBuilder doc = Jsonp.createObjectBuilder().add("_id", id(name)).add("type", "cohort")
                     .add("name", name).add("query", query)
                     .add("saved", Instant.now().toString())
-                    .add("history", Json.createArrayBuilder().add(point(count)));
+                    .add("history", Jsonp.createArrayBuilder().add(point(count)));
             old.ifPresent(o -> doc.add("_rev", o.getString("_rev")));
             try {
                 couch.put(doc.build());
@@ -68,11 +68,11 @@ public class SavedCohorts {
         List<JsonValue> history = doc.getJsonArray("history");
         long last = history.isEmpty() ? -1 : history.get(history.size() - 1).asJsonObject().getJsonNumber("count").longValue();
         if (count != last) {
-            JsonArrayBuilder h = Json.createArrayBuilder();
+            JsonArrayBuilder h = Jsonp.createArrayBuilder();
             history.stream().skip(Math.max(0, history.size() - HISTORY + 1)).forEach(h::add);
             h.add(point(count));
             try {
-                couch.put(Json.createObjectBuilder(doc).add("history", h).build());
+                couch.put(Jsonp.createObjectBuilder(doc).add("history", h).build());
                 doc = couch.get(id(name)).orElse(doc);
             } catch (CouchRequestException conflict) {
                 // another run recorded it at the same moment
@@ -88,19 +88,19 @@ public class SavedCohorts {
 
     public boolean delete(String name) {
         Optional<JsonObject> doc = couch.get(id(name));
-        doc.ifPresent(d -> couch.bulkDocs(List.of(Json.createObjectBuilder().add("_id", d.getString("_id"))
+        doc.ifPresent(d -> couch.bulkDocs(List.of(Jsonp.createObjectBuilder().add("_id", d.getString("_id"))
                 .add("_rev", d.getString("_rev")).add("_deleted", true).build())));
         return doc.isPresent();
     }
 
     private static JsonObject describe(JsonObject doc, long count) {
-        return Json.createObjectBuilder().add("name", doc.getString("name")).add("query", doc.getJsonObject("query"))
+        return Jsonp.createObjectBuilder().add("name", doc.getString("name")).add("query", doc.getJsonObject("query"))
                 .add("saved", doc.getString("saved")).add("count", count).add("history", doc.getJsonArray("history"))
                 .build();
     }
 
     private static JsonObject point(long count) {
-        return Json.createObjectBuilder().add("time", Instant.now().toString()).add("count", count).build();
+        return Jsonp.createObjectBuilder().add("time", Instant.now().toString()).add("count", count).build();
     }
 
     private static String id(String name) {

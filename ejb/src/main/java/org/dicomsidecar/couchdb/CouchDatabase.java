@@ -1,9 +1,9 @@
 package org.dicomsidecar.couchdb;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -129,9 +129,9 @@ public class CouchDatabase {
         if (docs.isEmpty()) {
             return JsonValue.EMPTY_JSON_ARRAY;
         }
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = Jsonp.createArrayBuilder();
         docs.forEach(array::add);
-        String body = Json.createObjectBuilder().add("docs", array).build().toString();
+        String body = Jsonp.createObjectBuilder().add("docs", array).build().toString();
         return postForArray("_bulk_docs", body);
     }
 
@@ -141,9 +141,9 @@ public class CouchDatabase {
         if (ids.isEmpty()) {
             return revs;
         }
-        JsonArrayBuilder keys = Json.createArrayBuilder();
+        JsonArrayBuilder keys = Jsonp.createArrayBuilder();
         ids.forEach(keys::add);
-        JsonObject answer = post("_all_docs", Json.createObjectBuilder().add("keys", keys).build().toString());
+        JsonObject answer = post("_all_docs", Jsonp.createObjectBuilder().add("keys", keys).build().toString());
         for (JsonValue row : answer.getJsonArray("rows")) {
             JsonObject r = row.asJsonObject();
             if (r.containsKey("value") && r.get("value").getValueType() == JsonValue.ValueType.OBJECT) {
@@ -161,10 +161,10 @@ public class CouchDatabase {
         List<String> all = List.copyOf(ids);
         List<JsonObject> out = new java.util.ArrayList<>();
         for (int from = 0; from < all.size(); from += 500) {
-            JsonArrayBuilder keys = Json.createArrayBuilder();
+            JsonArrayBuilder keys = Jsonp.createArrayBuilder();
             all.subList(from, Math.min(all.size(), from + 500)).forEach(keys::add);
             JsonObject answer = post("/_all_docs?include_docs=true",
-                    Json.createObjectBuilder().add("keys", keys).build().toString());
+                    Jsonp.createObjectBuilder().add("keys", keys).build().toString());
             for (JsonValue row : answer.getJsonArray("rows")) {
                 JsonValue doc = row.asJsonObject().get("doc");
                 if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
@@ -205,7 +205,7 @@ public class CouchDatabase {
         CouchDbClient c = clientOrCreate();
         try {
             HttpResponse response = c.executeRequest(post);
-            try (InputStream in = response.getEntity().getContent(); JsonReader reader = Json.createReader(in)) {
+            try (InputStream in = response.getEntity().getContent(); JsonReader reader = Jsonp.createReader(in)) {
                 return reader.readArray();
             }
         } catch (CouchDbException e) {
@@ -253,7 +253,7 @@ public class CouchDatabase {
             HttpResponse response = c.executeRequest(request);
             HttpEntity entity = response.getEntity();
             try (InputStream in = entity == null ? InputStream.nullInputStream() : entity.getContent();
-                 JsonReader reader = Json.createReader(in)) {
+                 JsonReader reader = Jsonp.createReader(in)) {
                 return Optional.of(reader.readObject());
             }
         } catch (NoDocumentException e) {

@@ -1,6 +1,6 @@
 package org.dicomsidecar.couchdb;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.BufferedReader;
@@ -23,7 +23,7 @@ public record DesignDocument(String id, int version, JsonObject body) {
     public static List<DesignDocument> bundled() {
         List<DesignDocument> docs = new ArrayList<>();
         for (String name : readLines(FOLDER + "index.txt")) {
-            try (InputStream in = open(FOLDER + name); JsonReader reader = Json.createReader(in)) {
+            try (InputStream in = open(FOLDER + name); JsonReader reader = Jsonp.createReader(in)) {
                 docs.add(of(reader.readObject()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -56,7 +56,7 @@ public record DesignDocument(String id, int version, JsonObject body) {
         if (stored.isEmpty() || !stored.get().containsKey("_rev")) {
             return body;
         }
-        return Json.createObjectBuilder(body).add("_rev", stored.get().getString("_rev")).build();
+        return Jsonp.createObjectBuilder(body).add("_rev", stored.get().getString("_rev")).build();
     }
 
     private static List<String> readLines(String resource) {

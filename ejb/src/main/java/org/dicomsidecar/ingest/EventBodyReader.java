@@ -1,6 +1,6 @@
 package org.dicomsidecar.ingest;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParsingException;
@@ -33,7 +33,7 @@ public final class EventBodyReader {
         if (out.size() == 0) {
             throw new InvalidEventException(400, "body: empty");
         }
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(out.toByteArray()))) {
+        try (JsonReader reader = Jsonp.createReader(new ByteArrayInputStream(out.toByteArray()))) {
             return reader.readValue();
         } catch (JsonParsingException e) {
             var where = e.getLocation();

@@ -1,6 +1,6 @@
 package org.dicomsidecar.ingest;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
@@ -234,7 +234,7 @@ public final class EventJournal implements AutoCloseable {
 
     private static String format(JournaledEvent j) {
         StoredEvent e = j.event();
-        JsonObjectBuilder b = Json.createObjectBuilder().add("seq", j.seq()).add("at", j.receivedAtMillis())
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("seq", j.seq()).add("at", j.receivedAtMillis())
                 .add("source", e.source()).add("study", e.studyUid());
         if (e.seriesUid() != null) {
             b.add("series", e.seriesUid());
@@ -247,7 +247,7 @@ public final class EventJournal implements AutoCloseable {
 
     /** A line, or null for a torn last line (a write that was never acknowledged). */
     private static JournaledEvent parse(String line, long segment) {
-        try (JsonReader r = Json.createReader(new StringReader(line))) {
+        try (JsonReader r = Jsonp.createReader(new StringReader(line))) {
             JsonObject o = r.readObject();
             StoredEvent e = new StoredEvent(o.getString("study"), o.getString("series", null),
                     o.getString("sop", null), o.getString("source", "journal"));

@@ -1,8 +1,8 @@
 package org.dicomsidecar.mirror;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonReader;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +54,7 @@ public class DelegatedChanges {
         try {
             String ct = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
             if (ct.contains("json")) {
-                try (JsonReader r = Json.createReader(new ByteArrayInputStream(answer))) {
+                try (JsonReader r = Jsonp.createReader(new ByteArrayInputStream(answer))) {
                     events.addAll(StowResponseParser.parse(r.readValue()));
                 }
             } else {

@@ -1,8 +1,8 @@
 package org.dicomsidecar.mirror;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -127,7 +127,7 @@ public class SeriesMirror {
     }
 
     public List<String> seriesOfStudyInMirror(String studyUid) {
-        String key = URLEncoder.encode(Json.createValue(studyUid).toString(), StandardCharsets.UTF_8);
+        String key = URLEncoder.encode(Jsonp.createValue(studyUid).toString(), StandardCharsets.UTF_8);
         JsonObject answer = couch.query("/_design/mirror/_view/series_by_study?reduce=false&key=" + key);
         return answer.getJsonArray("rows").stream()
                 .map(r -> r.asJsonObject().getString("id").substring(MirrorDocuments.SERIES.length() + 1))
@@ -157,7 +157,7 @@ public class SeriesMirror {
             }
             requireOk(r, "WADO-RS series metadata");
             List<JsonObject> datasets = new ArrayList<>();
-            try (InputStream in = r.body(); JsonParser parser = Json.createParser(in)) {
+            try (InputStream in = r.body(); JsonParser parser = Jsonp.createParser(in)) {
                 if (parser.hasNext() && parser.next() == JsonParser.Event.START_ARRAY) {
                     parser.getArrayStream().forEach(v -> datasets.add(v.asJsonObject()));
                 }
@@ -191,7 +191,7 @@ public class SeriesMirror {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             for (int attempt = 0; !batch.isEmpty() && attempt < CONFLICT_RETRIES; attempt++) {
                 Map<String, String> revs = couch.currentRevisions(batch);
-                List<JsonObject> tombstones = revs.entrySet().stream().map(e -> Json.createObjectBuilder()
+                List<JsonObject> tombstones = revs.entrySet().stream().map(e -> Jsonp.createObjectBuilder()
                         .add("_id", e.getKey()).add("_rev", e.getValue()).add("_deleted", true).build()).toList();
                 batch = conflicts(tombstones, couch.bulkDocs(tombstones)).stream()
                         .map(d -> d.getString("_id")).toList();
@@ -220,9 +220,9 @@ public class SeriesMirror {
 
     private static JsonObject withRev(JsonObject doc, String rev) {
         if (rev == null) {
-            return doc.containsKey("_rev") ? Json.createObjectBuilder(doc).remove("_rev").build() : doc;
+            return doc.containsKey("_rev") ? Jsonp.createObjectBuilder(doc).remove("_rev").build() : doc;
         }
-        return Json.createObjectBuilder(doc).add("_rev", rev).build();
+        return Jsonp.createObjectBuilder(doc).add("_rev", rev).build();
     }
 
     private static boolean sameContent(JsonObject stored, JsonObject fresh) {
@@ -254,7 +254,7 @@ public class SeriesMirror {
     }
 
     private static JsonArray readArray(InputStream in) throws IOException {
-        try (in; var reader = Json.createReader(in)) {
+        try (in; var reader = Jsonp.createReader(in)) {
             return reader.readArray();
         }
     }

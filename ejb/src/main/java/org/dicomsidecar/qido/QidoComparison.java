@@ -1,8 +1,8 @@
 package org.dicomsidecar.qido;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -63,11 +63,11 @@ public class QidoComparison {
 
         Map<String, JsonObject> h = byUid(hostAnswer, uidTag);
         Map<String, JsonObject> s = byUid(mirrorAnswer, uidTag);
-        JsonArrayBuilder onlyHost = Json.createArrayBuilder();
-        JsonArrayBuilder onlyMirror = Json.createArrayBuilder();
+        JsonArrayBuilder onlyHost = Jsonp.createArrayBuilder();
+        JsonArrayBuilder onlyMirror = Jsonp.createArrayBuilder();
         new TreeSet<>(h.keySet()).stream().filter(u -> !s.containsKey(u)).forEach(onlyHost::add);
         new TreeSet<>(s.keySet()).stream().filter(u -> !h.containsKey(u)).forEach(onlyMirror::add);
-        JsonArrayBuilder differences = Json.createArrayBuilder();
+        JsonArrayBuilder differences = Jsonp.createArrayBuilder();
         int differing = 0;
         for (String uid : new TreeSet<>(h.keySet())) {
             if (!s.containsKey(uid)) {
@@ -82,13 +82,13 @@ public class QidoComparison {
                 if (!comparable(a.get(tag)).equals(comparable(b.get(tag)))) {
                     differing++;
                     if (differing <= 100) {
-                        differences.add(Json.createObjectBuilder().add("uid", uid).add("tag", tag)
+                        differences.add(Jsonp.createObjectBuilder().add("uid", uid).add("tag", tag)
                                 .add("host", a.get(tag)).add("mirror", b.get(tag)));
                     }
                 }
             }
         }
-        JsonArrayBuilder ignored = Json.createArrayBuilder();
+        JsonArrayBuilder ignored = Jsonp.createArrayBuilder();
         for (String key : params.keySet()) {
             if (Set.of("includefield", "fuzzymatching", "limit", "offset").contains(key)) {
                 continue;
@@ -98,16 +98,16 @@ public class QidoComparison {
             long violating = h.entrySet().stream().filter(e -> !s.containsKey(e.getKey()))
                     .filter(e -> !ConditionEvaluator.matches(single.where(), e.getValue())).count();
             if (violating > 0) {
-                ignored.add(Json.createObjectBuilder().add("key", key).add("tag", p.leaf())
+                ignored.add(Jsonp.createObjectBuilder().add("key", key).add("tag", p.leaf())
                         .add("hostResultsNotMatchingIt", violating)
                         .add("note", "the host returned results this key excludes: it did not match on it"));
             }
         }
-        JsonObjectBuilder out = Json.createObjectBuilder()
+        JsonObjectBuilder out = Jsonp.createObjectBuilder()
                 .add("query", query)
                 .add("level", level.name().toLowerCase(java.util.Locale.ROOT))
-                .add("host", Json.createObjectBuilder().add("count", hostAnswer.size()).add("millis", hostMillis))
-                .add("mirror", Json.createObjectBuilder().add("count", mirrorAnswer.size()).add("millis", mirrorMillis))
+                .add("host", Jsonp.createObjectBuilder().add("count", hostAnswer.size()).add("millis", hostMillis))
+                .add("mirror", Jsonp.createObjectBuilder().add("count", mirrorAnswer.size()).add("millis", mirrorMillis))
                 .add("onlyHost", onlyHost).add("onlyMirror", onlyMirror)
                 .add("attributeDifferences", differences).add("attributeDifferenceCount", differing)
                 .add("keysIgnoredByHost", ignored);
@@ -129,7 +129,7 @@ public class QidoComparison {
             if (body.length == 0) {
                 return JsonValue.EMPTY_JSON_ARRAY;
             }
-            try (var reader = Json.createReader(new java.io.ByteArrayInputStream(body))) {
+            try (var reader = Jsonp.createReader(new java.io.ByteArrayInputStream(body))) {
                 return reader.readArray();
             }
         } catch (IOException e) {
@@ -140,9 +140,9 @@ public class QidoComparison {
     /** Numbers compared as the doubles they denote; person names by their Alphabetic form. */
     private static JsonValue comparable(JsonValue v) {
         if (v.getValueType() != JsonValue.ValueType.OBJECT || !v.asJsonObject().containsKey("Value")) {
-            return Json.createArrayBuilder().build();
+            return Jsonp.createArrayBuilder().build();
         }
-        JsonArrayBuilder b = Json.createArrayBuilder();
+        JsonArrayBuilder b = Jsonp.createArrayBuilder();
         for (JsonValue x : v.asJsonObject().getJsonArray("Value")) {
             if (x.getValueType() == JsonValue.ValueType.NUMBER) {
                 b.add(((JsonNumber) x).doubleValue());

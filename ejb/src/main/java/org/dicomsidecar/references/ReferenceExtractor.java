@@ -1,6 +1,6 @@
 package org.dicomsidecar.references;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -123,12 +123,12 @@ public final class ReferenceExtractor {
      * storage in a CouchDB document: absent study, series and class are left out, and so are empty frames.
      */
     public static JsonArray toJson(List<Reference> refs) {
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = Jsonp.createArrayBuilder();
         if (refs == null) {
             return array.build();
         }
         for (Reference ref : refs) {
-            JsonObjectBuilder o = Json.createObjectBuilder()
+            JsonObjectBuilder o = Jsonp.createObjectBuilder()
                     .add("level", ref.level())
                     .add("uid", ref.targetUid());
             if (ref.targetStudy() != null) {
@@ -141,7 +141,7 @@ public final class ReferenceExtractor {
                 o.add("sopClass", ref.targetSopClass());
             }
             if (!ref.frames().isEmpty()) {
-                JsonArrayBuilder frames = Json.createArrayBuilder();
+                JsonArrayBuilder frames = Jsonp.createArrayBuilder();
                 ref.frames().forEach(frames::add);
                 o.add("frames", frames);
             }

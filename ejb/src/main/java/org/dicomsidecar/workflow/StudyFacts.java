@@ -1,6 +1,6 @@
 package org.dicomsidecar.workflow;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.util.Collection;
@@ -46,11 +46,11 @@ public record StudyFacts(String study, Set<String> modalities, Set<String> segme
     }
 
     public JsonObject toJson() {
-        JsonArrayBuilder m = Json.createArrayBuilder();
+        JsonArrayBuilder m = Jsonp.createArrayBuilder();
         new TreeSet<>(modalities).forEach(m::add);
-        JsonArrayBuilder s = Json.createArrayBuilder();
+        JsonArrayBuilder s = Jsonp.createArrayBuilder();
         new TreeSet<>(segmentAlgorithmTypes).forEach(s::add);
-        return Json.createObjectBuilder().add("modalities", m).add("segmentAlgorithmTypes", s)
+        return Jsonp.createObjectBuilder().add("modalities", m).add("segmentAlgorithmTypes", s)
                 .add("hasSegmentation", hasSegmentation()).add("hasStructuredReport", hasStructuredReport())
                 .add("hasRtStructureSet", hasRtStructureSet()).add("series", series).add("instances", instances)
                 .build();

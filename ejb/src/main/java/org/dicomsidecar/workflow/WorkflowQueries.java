@@ -1,8 +1,8 @@
 package org.dicomsidecar.workflow;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -72,7 +72,7 @@ public class WorkflowQueries {
 
         Set<String> candidates = null;
         if (q.containsKey("where")) {
-            CohortQuery cohort = CohortQueryParser.parse(Json.createObjectBuilder().add("level", "study")
+            CohortQuery cohort = CohortQueryParser.parse(Jsonp.createObjectBuilder().add("level", "study")
                     .add("where", q.get("where")).add("limit", 1).build());
             candidates = new TreeSet<>();
             for (JsonObject r : cohorts.all(cohort)) {
@@ -96,11 +96,11 @@ public class WorkflowQueries {
             }
         }
         int to = Math.min(matching.size(), from + limit);
-        JsonArrayBuilder results = Json.createArrayBuilder();
+        JsonArrayBuilder results = Jsonp.createArrayBuilder();
         for (String study : matching.subList(from, to)) {
             results.add(WorkflowService.studyJson(study, facts.get(study), stepDocs.getOrDefault(study, List.of())));
         }
-        var out = Json.createObjectBuilder().add("count", matching.size()).add("results", results);
+        var out = Jsonp.createObjectBuilder().add("count", matching.size()).add("results", results);
         if (to < matching.size()) {
             out.add("next", matching.get(to - 1));
         } else {
@@ -127,23 +127,23 @@ public class WorkflowQueries {
             }
             token = CouchDatabase.sequence(c.get("last_seq"));
             if (!ids.isEmpty()) {
-                JsonArrayBuilder changes = Json.createArrayBuilder();
+                JsonArrayBuilder changes = Jsonp.createArrayBuilder();
                 for (JsonObject doc : couch.getAll(ids)) {
                     JsonObject d = WorkflowService.describe(doc);
                     JsonArray history = d.getJsonArray("history");
-                    changes.add(Json.createObjectBuilder(d).remove("history")
+                    changes.add(Jsonp.createObjectBuilder(d).remove("history")
                             .add("change", history.get(history.size() - 1)));
                 }
-                return Json.createObjectBuilder().add("changes", changes).add("next", token).build();
+                return Jsonp.createObjectBuilder().add("changes", changes).add("next", token).build();
             }
             if (System.nanoTime() >= deadline) {
-                return Json.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
+                return Jsonp.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
             }
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Json.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
+                return Jsonp.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
             }
         }
     }

@@ -1,8 +1,8 @@
 package org.dicomsidecar.workflow;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -82,17 +82,17 @@ public class WorkflowService {
             }
         }
         String now = Instant.now().toString();
-        JsonObjectBuilder entry = Json.createObjectBuilder().add("state", state).add("time", now);
+        JsonObjectBuilder entry = Jsonp.createObjectBuilder().add("state", state).add("time", now);
         if (actor != null) {
             entry.add("actor", actor);
         }
         if (note != null) {
             entry.add("note", note);
         }
-        JsonArrayBuilder history = Json.createArrayBuilder();
+        JsonArrayBuilder history = Jsonp.createArrayBuilder();
         old.ifPresent(o -> o.getJsonArray("history").forEach(history::add));
         history.add(entry);
-        JsonObjectBuilder doc = Json.createObjectBuilder().add("_id", id).add("type", "step").add("study", study)
+        JsonObjectBuilder doc = Jsonp.createObjectBuilder().add("_id", id).add("type", "step").add("study", study)
                 .add("step", name).add("state", state).add("updated", now)
                 .add("created", old.map(o -> o.getString("created")).orElse(now)).add("history", history);
         if (series != null) {
@@ -192,8 +192,8 @@ public class WorkflowService {
     }
 
     private void collectSteps(Map<String, List<JsonObject>> out, String from, String to) {
-        JsonObject rows = couch.query("/_all_docs?include_docs=true&startkey=" + enc(Json.createValue(from).toString())
-                + "&endkey=" + enc(Json.createValue(to).toString()));
+        JsonObject rows = couch.query("/_all_docs?include_docs=true&startkey=" + enc(Jsonp.createValue(from).toString())
+                + "&endkey=" + enc(Jsonp.createValue(to).toString()));
         for (JsonValue row : rows.getJsonArray("rows")) {
             JsonObject doc = row.asJsonObject().getJsonObject("doc");
             out.computeIfAbsent(doc.getString("study"), k -> new ArrayList<>()).add(doc);
@@ -201,8 +201,8 @@ public class WorkflowService {
     }
 
     static JsonObject studyJson(String study, StudyFacts facts, List<JsonObject> steps) {
-        JsonObjectBuilder s = Json.createObjectBuilder();
-        JsonArrayBuilder seriesSteps = Json.createArrayBuilder();
+        JsonObjectBuilder s = Jsonp.createObjectBuilder();
+        JsonArrayBuilder seriesSteps = Jsonp.createArrayBuilder();
         for (JsonObject d : steps) {
             if (d.containsKey("series")) {
                 seriesSteps.add(describe(d));
@@ -210,14 +210,14 @@ public class WorkflowService {
                 s.add(d.getString("step"), summary(d));
             }
         }
-        return Json.createObjectBuilder().add("studyInstanceUID", study)
+        return Jsonp.createObjectBuilder().add("studyInstanceUID", study)
                 .add("inMirror", facts != null)
                 .add("facts", facts == null ? JsonValue.NULL : facts.toJson())
                 .add("steps", s).add("seriesSteps", seriesSteps).build();
     }
 
     static JsonObject describe(JsonObject doc) {
-        JsonObjectBuilder b = Json.createObjectBuilder().add("studyInstanceUID", doc.getString("study"));
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("studyInstanceUID", doc.getString("study"));
         if (doc.containsKey("series")) {
             b.add("seriesInstanceUID", doc.getString("series"));
         }
@@ -233,7 +233,7 @@ public class WorkflowService {
     }
 
     private static JsonObject summary(JsonObject doc) {
-        JsonObjectBuilder b = Json.createObjectBuilder().add("state", doc.getString("state"))
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("state", doc.getString("state"))
                 .add("updated", doc.getString("updated"));
         if (doc.containsKey("actor")) {
             b.add("actor", doc.getString("actor"));

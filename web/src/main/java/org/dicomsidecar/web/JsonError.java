@@ -1,6 +1,6 @@
 package org.dicomsidecar.web;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 
 /** The one shape of every error the sidecar answers: {"status": 502, "error": "host-unreachable", "message": "..."}. */
@@ -10,7 +10,7 @@ public final class JsonError {
     }
 
     public static JsonObject of(int status, String error, String message) {
-        return Json.createObjectBuilder()
+        return Jsonp.createObjectBuilder()
                 .add("status", status)
                 .add("error", error)
                 .add("message", message == null ? "" : message)

@@ -1,8 +1,8 @@
 package org.dicomsidecar.web.cohorts;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -66,9 +66,9 @@ public class CohortResource {
         long start = System.nanoTime();
         CohortQuery q = CohortQueryParser.parse(read(body));
         CohortService.Answer a = cohorts.run(q);
-        JsonArrayBuilder results = Json.createArrayBuilder();
+        JsonArrayBuilder results = Jsonp.createArrayBuilder();
         a.results().forEach(results::add);
-        var out = Json.createObjectBuilder().add("count", a.count()).add("results", results);
+        var out = Jsonp.createObjectBuilder().add("count", a.count()).add("results", results);
         if (a.next() != null) {
             out.add("next", a.next());
         } else {
@@ -140,9 +140,9 @@ public class CohortResource {
     @Path("/saved")
     @Produces(MediaType.APPLICATION_JSON)
     public JsonObject list() {
-        JsonArrayBuilder names = Json.createArrayBuilder();
+        JsonArrayBuilder names = Jsonp.createArrayBuilder();
         saved.names().forEach(names::add);
-        return Json.createObjectBuilder().add("cohorts", names).build();
+        return Jsonp.createObjectBuilder().add("cohorts", names).build();
     }
 
     @DELETE

@@ -1,8 +1,8 @@
 package org.dicomsidecar.web.ingest;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,9 +32,9 @@ public class FhirImagingStudyResource {
     public Response create(InputStream body) {
         int n = receiver.receive(body, FhirImagingStudyParser::parse);
         String id = UUID.randomUUID().toString();
-        var outcome = Json.createObjectBuilder()
+        var outcome = Jsonp.createObjectBuilder()
                 .add("resourceType", "OperationOutcome")
-                .add("issue", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                .add("issue", Jsonp.createArrayBuilder().add(Jsonp.createObjectBuilder()
                         .add("severity", "information").add("code", "informational")
                         .add("diagnostics", n + " instance notifications accepted for mirroring")))
                 .build();

@@ -1,8 +1,8 @@
 package org.dicomsidecar.web.ingest;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -65,6 +65,6 @@ public class StoredEventsResource {
     }
 
     static Response accepted(int n) {
-        return Response.accepted(Json.createObjectBuilder().add("accepted", n).build()).build();
+        return Response.accepted(Jsonp.createObjectBuilder().add("accepted", n).build()).build();
     }
 }
