@@ -1,8 +1,8 @@
 package org.dicomsidecar.cohorts;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -84,20 +84,22 @@ public class CohortService {
     public record Hit(String study, String series, String sop, JsonObject dataset) {
     }
 
-    /**
-     * Every match at a level among these series (a snapshot from {@link #series()}, so a caller that needs
-     * the series too reads the catalog once), ordered by UID: a stable order for offset paging.
-     */
-    public List<Hit> hits(Level level, Condition where, Collection<SeriesCatalog.Entry> series) {
+    /** Every match at a level, ordered by UID: a stable order for offset paging. */
+    public List<Hit> hits(Level level, Condition where) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
-        List<Match> matches = matches(q, series);
+        List<Match> matches = matches(q);
         matches.sort(order(q));
         return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
     }
 
-    /** The series of the mirror, as the catalog holds them now. */
-    public Collection<SeriesCatalog.Entry> series() {
-        return catalog.current();
+    /** The series of a study, as the catalog held them at the last query. */
+    public List<SeriesCatalog.Entry> seriesOfStudy(String study) {
+        return catalog.ofStudy(study);
+    }
+
+    /** A series, as the catalog held it at the last query (null if unknown). */
+    public SeriesCatalog.Entry series(String seriesUid) {
+        return catalog.series(seriesUid);
     }
 
     /** Instance datasets by SOP Instance UID (those the mirror holds). */
@@ -109,7 +111,47 @@ public class CohortService {
     }
 
     private List<Match> matches(CohortQuery q) {
-        return matches(q, catalog.current());
+        Collection<SeriesCatalog.Entry> all = catalog.current();
+        Collection<SeriesCatalog.Entry> series = candidates(q.where());
+        return matches(q, series == null ? all : series);
+    }
+
+    /**
+     * The series a condition can match, from the catalog's equality indexes, when it fixes an indexed attribute
+     * (a UID, PatientID, AccessionNumber: what path-scoped QIDO and most lookups fix); null when it does not,
+     * and every series must be evaluated. Each candidate is still evaluated in full.
+     */
+    private Collection<SeriesCatalog.Entry> candidates(Condition where) {
+        List<Condition> all = where instanceof Condition.And and ? and.all() : List.of(where);
+        Collection<SeriesCatalog.Entry> best = null;
+        for (Condition c : all) {
+            if (!(c instanceof Condition.Test t) || t.path().tags().size() != 1 || t.mode() != Condition.ValueMode.ANY) {
+                continue;
+            }
+            List<Object> values = null;
+            if (t.predicate() instanceof Condition.Predicate.Equals e && !e.caseInsensitive()) {
+                values = List.of(e.value());
+            } else if (t.predicate() instanceof Condition.Predicate.In in && !in.caseInsensitive()) {
+                values = in.values();
+            }
+            if (values == null || !values.stream().allMatch(v -> v instanceof String)) {
+                continue;
+            }
+            Map<String, SeriesCatalog.Entry> found = new LinkedHashMap<>();
+            boolean indexed = true;
+            for (Object v : values) {
+                List<SeriesCatalog.Entry> some = catalog.withValue(t.path().tags().get(0), (String) v);
+                if (some == null) {
+                    indexed = false;
+                    break;
+                }
+                some.forEach(e -> found.put(e.series(), e));
+            }
+            if (indexed && (best == null || found.size() < best.size())) {
+                best = found.values();
+            }
+        }
+        return best;
     }
 
     private List<Match> matches(CohortQuery q, Collection<SeriesCatalog.Entry> series) {
@@ -153,7 +195,7 @@ public class CohortService {
                 }
                 for (String study : studies) {
                     SeriesCatalog.Entry e = studyRepresentative.get(study);
-                    out.add(new Match(study, null, null, modalitiesOfStudy(series, study), e.dicom(),
+                    out.add(new Match(study, null, null, modalitiesOfStudy(study), e.dicom(),
                             sortKeys(q, e.dicom())));
                 }
             }
@@ -190,8 +232,8 @@ public class CohortService {
         return new Match(e.study(), e.series(), sop, e.modality(), dataset, sortKeys(q, dataset));
     }
 
-    private static String modalitiesOfStudy(Collection<SeriesCatalog.Entry> series, String study) {
-        return String.join("\\", series.stream().filter(e -> e.study().equals(study)).map(SeriesCatalog.Entry::modality)
+    private String modalitiesOfStudy(String study) {
+        return String.join("\\", catalog.ofStudy(study).stream().map(SeriesCatalog.Entry::modality)
                 .filter(m -> !m.isEmpty()).distinct().sorted().toList());
     }
 
@@ -229,7 +271,7 @@ public class CohortService {
 
     /** The cursor names the last row sent: the next page starts after it, whatever was added meanwhile. */
     private static String cursorAfter(Match m) {
-        JsonArrayBuilder keys = Json.createArrayBuilder();
+        JsonArrayBuilder keys = Jsonp.createArrayBuilder();
         for (Object k : m.sortKeys()) {
             if (k == null) {
                 keys.addNull();
@@ -239,14 +281,14 @@ public class CohortService {
                 keys.add(k.toString());
             }
         }
-        String json = Json.createObjectBuilder().add("k", keys).add("id", m.id()).build().toString();
+        String json = Jsonp.createObjectBuilder().add("k", keys).add("id", m.id()).build().toString();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static int resumeAfter(List<Match> sorted, CohortQuery q) {
         JsonObject c;
         try {
-            c = Json.createReader(new java.io.StringReader(new String(Base64.getUrlDecoder().decode(q.cursor()),
+            c = Jsonp.createReader(new java.io.StringReader(new String(Base64.getUrlDecoder().decode(q.cursor()),
                     StandardCharsets.UTF_8))).readObject();
         } catch (RuntimeException e) {
             throw new QueryException("cursor", "not a cursor this query returned");
@@ -276,7 +318,7 @@ public class CohortService {
     }
 
     private JsonObject row(Match m, CohortQuery q) {
-        JsonObjectBuilder b = Json.createObjectBuilder().add("studyInstanceUID", m.study());
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("studyInstanceUID", m.study());
         if (m.series() != null) {
             b.add("seriesInstanceUID", m.series());
         }
@@ -287,7 +329,7 @@ public class CohortService {
         b.add("retrievePath", "/studies/" + m.study() + (m.series() != null ? "/series/" + m.series() : "")
                 + (m.sop() != null ? "/instances/" + m.sop() : ""));
         if (!q.include().isEmpty()) {
-            JsonObjectBuilder attributes = Json.createObjectBuilder();
+            JsonObjectBuilder attributes = Jsonp.createObjectBuilder();
             for (AttributePath p : q.include()) {
                 attributes.add(name(p), jsonValues(ConditionEvaluator.values(m.dataset(), p)));
             }
@@ -297,7 +339,7 @@ public class CohortService {
     }
 
     private static JsonValue jsonValues(List<Object> values) {
-        JsonArrayBuilder a = Json.createArrayBuilder();
+        JsonArrayBuilder a = Jsonp.createArrayBuilder();
         for (Object v : values) {
             if (v == null) {
                 a.addNull();
@@ -315,7 +357,7 @@ public class CohortService {
     }
 
     private JsonObject facets(List<Match> matches, CohortQuery q) {
-        JsonObjectBuilder out = Json.createObjectBuilder();
+        JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (CohortQuery.Facet f : q.facets()) {
             List<Object> values = new ArrayList<>();
             for (Match m : matches) {
@@ -331,19 +373,19 @@ public class CohortService {
         Map<String, Long> counts = new LinkedHashMap<>();
         values.forEach(v -> counts.merge(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString()
                 : v.toString(), 1L, Long::sum));
-        JsonArrayBuilder rows = Json.createArrayBuilder();
+        JsonArrayBuilder rows = Jsonp.createArrayBuilder();
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(limit)
-                .forEach(e -> rows.add(Json.createObjectBuilder().add("value", e.getKey()).add("count", e.getValue())));
-        return Json.createObjectBuilder().add("distinct", counts.size()).add("values", rows).build();
+                .forEach(e -> rows.add(Jsonp.createObjectBuilder().add("value", e.getKey()).add("count", e.getValue())));
+        return Jsonp.createObjectBuilder().add("distinct", counts.size()).add("values", rows).build();
     }
 
     private static JsonObject histogram(List<Object> values, int bins) {
         List<BigDecimal> numbers = values.stream().filter(v -> v instanceof BigDecimal).map(v -> (BigDecimal) v).toList();
-        JsonArrayBuilder rows = Json.createArrayBuilder();
+        JsonArrayBuilder rows = Jsonp.createArrayBuilder();
         if (numbers.isEmpty()) {
-            return Json.createObjectBuilder().add("count", 0).add("bins", rows).build();
+            return Jsonp.createObjectBuilder().add("count", 0).add("bins", rows).build();
         }
         BigDecimal min = numbers.stream().min(Comparator.naturalOrder()).orElseThrow();
         BigDecimal max = numbers.stream().max(Comparator.naturalOrder()).orElseThrow();
@@ -357,12 +399,12 @@ public class CohortService {
             BigDecimal from = min.add(width.multiply(BigDecimal.valueOf(i))).stripTrailingZeros();
             BigDecimal to = i == bins - 1 ? max.stripTrailingZeros()
                     : min.add(width.multiply(BigDecimal.valueOf(i + 1))).stripTrailingZeros();
-            rows.add(Json.createObjectBuilder().add("from", from).add("to", to).add("count", counts[i]));
+            rows.add(Jsonp.createObjectBuilder().add("from", from).add("to", to).add("count", counts[i]));
             if (width.signum() == 0) {
                 break;
             }
         }
-        return Json.createObjectBuilder().add("count", numbers.size()).add("min", min).add("max", max)
+        return Jsonp.createObjectBuilder().add("count", numbers.size()).add("min", min).add("max", max)
                 .add("bins", rows).build();
     }
 

@@ -1,8 +1,8 @@
 package org.dicomsidecar.cohorts;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.mirror.MirrorDocuments;
 
@@ -32,13 +33,66 @@ public class SeriesCatalog {
     @Inject
     CouchDatabase couch;
 
-    /** One series: its UIDs, its shared attributes, the attributes that vary, its instances. */
+    /**
+     * One series: its UIDs, its shared attributes, the attributes that vary, its instances, and the references
+     * its instances make ({@code {sop: {sopClass, modality, seriesDescription, refs}}}; null in a series
+     * document written before series documents carried them).
+     */
     public record Entry(String study, String series, String modality, JsonObject dicom, Set<String> varying,
-                        List<String> instances) {
+                        List<String> instances, JsonObject references) {
     }
 
+    /** Told of every change of the catalog, under its lock: {@code before} or {@code after} may be null. */
+    public interface Listener {
+        void changed(Entry before, Entry after);
+    }
+
+    /** Attributes with an equality index: a query that fixes one of them evaluates only the series it names. */
+    static final List<String> INDEXED = List.of("0020000D", "0020000E", "00100020", "00080050");
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Set<String>>> index = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private String since;
+
+    /** Registers a listener and tells it of every series already held. */
+    public synchronized void listen(Listener listener) {
+        listeners.add(listener);
+        entries.values().forEach(e -> listener.changed(null, e));
+    }
+
+    /** The series with this UID, as last brought up to date (call {@link #current()} first). */
+    public Entry series(String seriesUid) {
+        return entries.get(seriesUid);
+    }
+
+    /** The series of a study, as last brought up to date (call {@link #current()} first). */
+    public List<Entry> ofStudy(String studyUid) {
+        return withValue("0020000D", studyUid);
+    }
+
+    /**
+     * The series whose shared value of an indexed attribute is this value, plus those where the attribute
+     * varies between instances (which the caller must still test); null if the attribute has no index.
+     */
+    public List<Entry> withValue(String tag, String value) {
+        Map<String, Set<String>> byValue = index.get(tag);
+        if (byValue == null) {
+            return null;
+        }
+        List<Entry> out = new ArrayList<>();
+        for (String key : new String[] {value, VARYING}) {
+            for (String uid : byValue.getOrDefault(key, Set.of())) {
+                Entry e = entries.get(uid);
+                if (e != null) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final String VARYING = "\u0000varying";
 
     /** Brings the catalog up to date with CouchDB and answers every series. */
     public synchronized Collection<Entry> current() {
@@ -68,7 +122,7 @@ public class SeriesCatalog {
             if (rows.size() <= PAGE) {
                 break;
             }
-            startKey = Json.createValue(rows.get(PAGE).asJsonObject().getString("id")).toString();
+            startKey = Jsonp.createValue(rows.get(PAGE).asJsonObject().getString("id")).toString();
         }
         since = seq;
     }
@@ -82,7 +136,7 @@ public class SeriesCatalog {
                 String id = c.getString("id");
                 if (id.startsWith(MirrorDocuments.SERIES + ":")) {
                     if (c.getBoolean("deleted", false)) {
-                        entries.remove(id.substring(MirrorDocuments.SERIES.length() + 1));
+                        remove(id.substring(MirrorDocuments.SERIES.length() + 1));
                         changed.remove(id);
                     } else {
                         changed.add(id);
@@ -108,8 +162,60 @@ public class SeriesCatalog {
             doc.getJsonArray("varying").forEach(v -> varying.add(((jakarta.json.JsonString) v).getString()));
         }
         List<String> instances = new ArrayList<>(doc.getJsonObject("instances").keySet());
-        entries.put(doc.getString("series"), new Entry(doc.getString("study"), doc.getString("series"),
-                doc.getString("modality", ""), doc.getJsonObject("dicom"), Set.copyOf(varying), List.copyOf(instances)));
+        JsonValue references = doc.get("references");
+        Entry entry = new Entry(doc.getString("study"), doc.getString("series"), doc.getString("modality", ""),
+                doc.getJsonObject("dicom"), Set.copyOf(varying), List.copyOf(instances),
+                references instanceof JsonObject r ? r : null);
+        Entry before = entries.put(entry.series(), entry);
+        unindex(before);
+        for (String tag : INDEXED) {
+            index.computeIfAbsent(tag, t -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(indexKey(entry, tag), k -> ConcurrentHashMap.newKeySet()).add(entry.series());
+        }
+        listeners.forEach(l -> l.changed(before, entry));
+    }
+
+    private void remove(String seriesUid) {
+        Entry before = entries.remove(seriesUid);
+        if (before != null) {
+            unindex(before);
+            listeners.forEach(l -> l.changed(before, null));
+        }
+    }
+
+    private void unindex(Entry e) {
+        if (e == null) {
+            return;
+        }
+        for (String tag : INDEXED) {
+            Map<String, Set<String>> byValue = index.get(tag);
+            if (byValue != null) {
+                byValue.computeIfPresent(indexKey(e, tag), (k, uids) -> {
+                    uids.remove(e.series());
+                    return uids.isEmpty() ? null : uids;
+                });
+            }
+        }
+    }
+
+    private static String indexKey(Entry e, String tag) {
+        if (tag.equals("0020000D")) {
+            return e.study();
+        }
+        if (tag.equals("0020000E")) {
+            return e.series();
+        }
+        if (e.varying().contains(tag)) {
+            return VARYING;
+        }
+        JsonValue element = e.dicom().get(tag);
+        JsonValue values = element instanceof JsonObject o ? o.get("Value") : null;
+        if (values == null || values.getValueType() != JsonValue.ValueType.ARRAY || values.asJsonArray().isEmpty()) {
+            return ""; // absent or empty: no value can equal it
+        }
+        JsonValue first = values.asJsonArray().get(0);
+        // several values, or not a string: the index cannot say, so the series is always a candidate
+        return values.asJsonArray().size() == 1 && first instanceof jakarta.json.JsonString s ? s.getString() : VARYING;
     }
 
     /** The instance datasets of these series, from the mirror, by series UID (one request for all of them). */
@@ -118,10 +224,10 @@ public class SeriesCatalog {
         if (series.isEmpty()) {
             return out;
         }
-        JsonArrayBuilder keys = Json.createArrayBuilder();
+        JsonArrayBuilder keys = Jsonp.createArrayBuilder();
         series.forEach(e -> keys.add(e.series()));
         JsonObject answer = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
-                Json.createObjectBuilder().add("keys", keys).build().toString());
+                Jsonp.createObjectBuilder().add("keys", keys).build().toString());
         for (JsonValue row : answer.getJsonArray("rows")) {
             JsonValue doc = row.asJsonObject().get("doc");
             if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {

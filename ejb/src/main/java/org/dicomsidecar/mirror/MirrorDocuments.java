@@ -1,6 +1,6 @@
 package org.dicomsidecar.mirror;
 
-import jakarta.json.Json;
+import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -55,7 +55,7 @@ public final class MirrorDocuments {
 
     /** The dataset without bulk data: large InlineBinary values are dropped (the element and its VR stay). */
     public static JsonObject withoutBulkData(JsonObject dataset) {
-        JsonObjectBuilder out = Json.createObjectBuilder();
+        JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (Map.Entry<String, JsonValue> e : dataset.entrySet()) {
             out.add(e.getKey(), element(e.getValue()));
         }
@@ -69,17 +69,17 @@ public final class MirrorDocuments {
         JsonObject element = value.asJsonObject();
         if (element.containsKey("InlineBinary")
                 && element.getString("InlineBinary", "").length() > MAX_INLINE_BINARY) {
-            JsonObjectBuilder b = Json.createObjectBuilder(element);
+            JsonObjectBuilder b = Jsonp.createObjectBuilder(element);
             b.remove("InlineBinary");
             return b.build();
         }
         if ("SQ".equals(element.getString("vr", "")) && element.containsKey("Value")) {
-            var items = Json.createArrayBuilder();
+            var items = Jsonp.createArrayBuilder();
             for (JsonValue item : element.getJsonArray("Value")) {
                 items.add(item.getValueType() == JsonValue.ValueType.OBJECT
                         ? withoutBulkData(item.asJsonObject()) : item);
             }
-            return Json.createObjectBuilder(element).add("Value", items).build();
+            return Jsonp.createObjectBuilder(element).add("Value", items).build();
         }
         return element;
     }
@@ -106,7 +106,7 @@ public final class MirrorDocuments {
     /** The instance document for a dataset already stripped of bulk data. */
     public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt) {
         String sop = required(dataset, SOP_UID, "SOPInstanceUID");
-        JsonObjectBuilder doc = Json.createObjectBuilder()
+        JsonObjectBuilder doc = Jsonp.createObjectBuilder()
                 .add("_id", instanceId(sop))
                 .add("type", INSTANCE)
                 .add("study", required(dataset, STUDY_UID, "StudyInstanceUID"))
@@ -142,22 +142,43 @@ public final class MirrorDocuments {
         java.util.TreeSet<String> varying = new java.util.TreeSet<>();
         datasets.forEach(d -> varying.addAll(d.keySet()));
         varying.removeAll(common.keySet());
-        JsonObjectBuilder instances = Json.createObjectBuilder();
+        JsonObjectBuilder instances = Jsonp.createObjectBuilder();
         hashes.forEach(instances::add);
-        JsonObjectBuilder dicom = Json.createObjectBuilder();
+        JsonObjectBuilder dicom = Jsonp.createObjectBuilder();
         common.forEach(dicom::add);
         String seriesUid = required(first, SERIES_UID, "SeriesInstanceUID");
-        JsonObjectBuilder doc = Json.createObjectBuilder()
+        JsonObjectBuilder doc = Jsonp.createObjectBuilder()
                 .add("_id", seriesId(seriesUid))
                 .add("type", SERIES)
                 .add("study", required(first, STUDY_UID, "StudyInstanceUID"))
                 .add("series", seriesUid)
                 .add("instanceCount", hashes.size())
                 .add("instances", instances)
-                .add("varying", Json.createArrayBuilder(List.copyOf(varying)))
+                .add("varying", Jsonp.createArrayBuilder(List.copyOf(varying)))
                 .add("mirroredAt", mirroredAt.toString());
         string(first, MODALITY).ifPresent(v -> doc.add("modality", v));
-        return doc.add("dicom", dicom).build();
+        return doc.add("references", referencesBySource(datasets)).add("dicom", dicom).build();
+    }
+
+    /**
+     * The references the series' instances make, by source SOP Instance UID (only instances that make some),
+     * with what a search by reference answers about the source: kept in the series document so that the
+     * sidecar can hold every reference in memory, read with the series.
+     */
+    static JsonObject referencesBySource(List<JsonObject> datasets) {
+        JsonObjectBuilder out = Jsonp.createObjectBuilder();
+        for (JsonObject d : datasets) {
+            var refs = ReferenceExtractor.references(d);
+            if (refs.isEmpty()) {
+                continue;
+            }
+            JsonObjectBuilder source = Jsonp.createObjectBuilder();
+            string(d, SOP_CLASS).ifPresent(v -> source.add("sopClass", v));
+            string(d, MODALITY).ifPresent(v -> source.add("modality", v));
+            string(d, SERIES_DESCRIPTION).ifPresent(v -> source.add("seriesDescription", v));
+            out.add(required(d, SOP_UID, "SOPInstanceUID"), source.add("refs", ReferenceExtractor.toJson(refs)));
+        }
+        return out.build();
     }
 
     private static String required(JsonObject dataset, String tag, String keyword) {

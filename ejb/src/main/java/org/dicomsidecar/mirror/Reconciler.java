@@ -1,11 +1,11 @@
 package org.dicomsidecar.mirror;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -100,7 +100,7 @@ public class Reconciler {
         }
 
         public JsonObject toJson() {
-            JsonObjectBuilder b = Json.createObjectBuilder()
+            JsonObjectBuilder b = Jsonp.createObjectBuilder()
                     .add("state", state)
                     .add("trigger", trigger)
                     .add("mode", incremental ? "incremental" : "full")
@@ -328,8 +328,9 @@ public class Reconciler {
                 .orElse(false);
     }
 
+    /** Instance counts of the study's mirrored series; -1 for a series document of an older form, rewritten. */
     private Map<String, Long> mirrorSeriesCounts(String study) {
-        String key = URLEncoder.encode(Json.createValue(study).toString(), StandardCharsets.UTF_8);
+        String key = URLEncoder.encode(Jsonp.createValue(study).toString(), StandardCharsets.UTF_8);
         Map<String, Long> out = new HashMap<>();
         for (JsonValue row : couch.query("/_design/mirror/_view/series_by_study?reduce=false&key=" + key)
                 .getJsonArray("rows")) {
@@ -365,7 +366,7 @@ public class Reconciler {
             if (r.status() != 200) {
                 throw new HostUnavailableException(502, "host-error", "QIDO " + path + ": HTTP " + r.status(), null);
             }
-            try (var reader = Json.createReader(in)) {
+            try (var reader = Jsonp.createReader(in)) {
                 return reader.readArray();
             }
         } catch (IOException e) {
@@ -397,7 +398,7 @@ public class Reconciler {
     private void checkpoint(Run run, int done, int total) {
         try {
             Optional<JsonObject> old = couch.get(CHECKPOINT_ID);
-            JsonObjectBuilder doc = Json.createObjectBuilder().add("_id", CHECKPOINT_ID).add("type", "checkpoint")
+            JsonObjectBuilder doc = Jsonp.createObjectBuilder().add("_id", CHECKPOINT_ID).add("type", "checkpoint")
                     .add("studiesDone", done).add("studiesTotal", total).add("started", run.started.toString());
             old.ifPresent(o -> doc.add("_rev", o.getString("_rev")));
             couch.put(doc.build());
@@ -408,7 +409,7 @@ public class Reconciler {
 
     private void clearCheckpoint() {
         try {
-            couch.get(CHECKPOINT_ID).ifPresent(c -> couch.bulkDocs(List.of(Json.createObjectBuilder()
+            couch.get(CHECKPOINT_ID).ifPresent(c -> couch.bulkDocs(List.of(Jsonp.createObjectBuilder()
                     .add("_id", CHECKPOINT_ID).add("_rev", c.getString("_rev")).add("_deleted", true).build())));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "Checkpoint not cleared", e);

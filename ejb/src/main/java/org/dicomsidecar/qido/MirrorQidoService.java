@@ -1,8 +1,8 @@
 package org.dicomsidecar.qido;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -45,14 +45,13 @@ public class MirrorQidoService {
      * @param scoped  whether the request was inside a study (then study attributes are not repeated)
      */
     public JsonArray query(QidoQuery q, String baseUrl, boolean scopedToStudy, boolean scopedToSeries) {
-        Collection<SeriesCatalog.Entry> series = cohorts.series();
-        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where(), series);
+        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where());
         int from = Math.min(hits.size(), q.offset());
         int to = Math.min(hits.size(), from + q.limit());
         List<CohortService.Hit> page = hits.subList(from, to);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList()) : Map.of();
-        JsonArrayBuilder out = Json.createArrayBuilder();
+        JsonArrayBuilder out = Jsonp.createArrayBuilder();
         for (CohortService.Hit h : page) {
             JsonObject dataset = q.level() == Level.INSTANCE ? instances.getOrDefault(h.sop(), h.dataset()) : h.dataset();
             Set<String> tags = new TreeSet<>();
@@ -78,7 +77,7 @@ public class MirrorQidoService {
             if (q.includeAll()) {
                 dataset.keySet().stream().filter(t -> belongs(t, q.level())).forEach(tags::add);
             }
-            out.add(answer(h, dataset, tags, q.level(), series, baseUrl));
+            out.add(answer(h, dataset, tags, q.level(), baseUrl));
         }
         return out.build();
     }
@@ -92,8 +91,7 @@ public class MirrorQidoService {
         };
     }
 
-    private static JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level,
-                                     Collection<SeriesCatalog.Entry> series, String baseUrl) {
+    private JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level, String baseUrl) {
         Map<String, JsonValue> elements = new TreeMap<>();
         for (String tag : tags) {
             if (COMPUTED.contains(tag)) {
@@ -104,7 +102,7 @@ public class MirrorQidoService {
                 elements.put(tag, e);
             } else if (STUDY_DEFAULTS.contains(tag) || SERIES_DEFAULTS.contains(tag) || INSTANCE_DEFAULTS.contains(tag)) {
                 DicomDictionary.standard().byTag(tag).ifPresent(d -> elements.put(tag,
-                        Json.createObjectBuilder().add("vr", d.vr()).build()));
+                        Jsonp.createObjectBuilder().add("vr", d.vr()).build()));
             }
         }
         String retrieve = baseUrl + "/studies/" + h.study() + (level != Level.STUDY ? "/series/" + h.series() : "")
@@ -112,12 +110,12 @@ public class MirrorQidoService {
         elements.put("00081190", element("UR", retrieve));
         elements.put("00080056", element("CS", "ONLINE"));
         if (tags.contains("00201206") || tags.contains("00201208") || tags.contains("00080061")) {
-            List<SeriesCatalog.Entry> ofStudy = series.stream().filter(e -> e.study().equals(h.study())).toList();
+            List<SeriesCatalog.Entry> ofStudy = cohorts.seriesOfStudy(h.study());
             if (tags.contains("00080061")) {
-                JsonArrayBuilder m = Json.createArrayBuilder();
+                JsonArrayBuilder m = Jsonp.createArrayBuilder();
                 new TreeSet<>(ofStudy.stream().map(SeriesCatalog.Entry::modality).filter(x -> !x.isEmpty()).toList())
                         .forEach(m::add);
-                elements.put("00080061", Json.createObjectBuilder().add("vr", "CS").add("Value", m).build());
+                elements.put("00080061", Jsonp.createObjectBuilder().add("vr", "CS").add("Value", m).build());
             }
             if (tags.contains("00201206")) {
                 elements.put("00201206", number("IS", ofStudy.size()));
@@ -127,24 +125,26 @@ public class MirrorQidoService {
             }
         }
         if (tags.contains("00201209") && h.series() != null) {
-            series.stream().filter(e -> e.series().equals(h.series())).findFirst()
-                    .ifPresent(e -> elements.put("00201209", number("IS", e.instances().size())));
+            SeriesCatalog.Entry e = cohorts.series(h.series());
+            if (e != null) {
+                elements.put("00201209", number("IS", e.instances().size()));
+            }
         }
         // a UID the summary may not hold (SOPInstanceUID is per instance)
         if (level == Level.INSTANCE && h.sop() != null) {
             elements.putIfAbsent("00080018", element("UI", h.sop()));
         }
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = Jsonp.createObjectBuilder();
         elements.forEach(b::add);
         return b.build();
     }
 
     private static JsonObject element(String vr, String value) {
-        return Json.createObjectBuilder().add("vr", vr).add("Value", Json.createArrayBuilder().add(value)).build();
+        return Jsonp.createObjectBuilder().add("vr", vr).add("Value", Jsonp.createArrayBuilder().add(value)).build();
     }
 
     private static JsonObject number(String vr, int value) {
-        return Json.createObjectBuilder().add("vr", vr).add("Value", Json.createArrayBuilder().add(value)).build();
+        return Jsonp.createObjectBuilder().add("vr", vr).add("Value", Jsonp.createArrayBuilder().add(value)).build();
     }
 
 }

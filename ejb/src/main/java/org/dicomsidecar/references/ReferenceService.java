@@ -1,8 +1,8 @@
 package org.dicomsidecar.references;
 
+import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -38,10 +38,13 @@ public class ReferenceService {
     @Inject
     SeriesCatalog catalog;
 
+    @Inject
+    ReferenceIndex index;
+
     /** What a UID names in the mirror: an instance, a series, a study, or nothing known ("unknown"). */
     public record Target(String level, String uid, String study, String series, boolean inMirror) {
         JsonObject toJson() {
-            JsonObjectBuilder b = Json.createObjectBuilder().add("uid", uid).add("level", level).add("inMirror", inMirror);
+            JsonObjectBuilder b = Jsonp.createObjectBuilder().add("uid", uid).add("level", level).add("inMirror", inMirror);
             if (study != null) {
                 b.add("studyInstanceUID", study);
             }
@@ -60,69 +63,65 @@ public class ReferenceService {
         }
     }
 
+    /** What a UID names: a series or study of the catalog (brought up to date first), else an instance. */
     public Target resolve(String uid) {
-        return resolve(uid, catalog.current());
+        catalog.current();
+        return resolveCurrent(uid);
     }
 
-    /** @param all the catalog as read once for the whole request */
-    private Target resolve(String uid, Collection<SeriesCatalog.Entry> all) {
+    private Target resolveCurrent(String uid) {
+        SeriesCatalog.Entry series = catalog.series(uid);
+        if (series != null) {
+            return new Target("series", uid, series.study(), uid, true);
+        }
+        if (!catalog.ofStudy(uid).isEmpty()) {
+            return new Target("study", uid, uid, null, true);
+        }
         Optional<JsonObject> instance = couch.get(MirrorDocuments.instanceId(uid));
         if (instance.isPresent()) {
             return new Target("instance", uid, instance.get().getString("study"), instance.get().getString("series"), true);
-        }
-        for (SeriesCatalog.Entry e : all) {
-            if (e.series().equals(uid)) {
-                return new Target("series", uid, e.study(), uid, true);
-            }
-        }
-        for (SeriesCatalog.Entry e : all) {
-            if (e.study().equals(uid)) {
-                return new Target("study", uid, uid, null, true);
-            }
         }
         return new Target("unknown", uid, null, null, false);
     }
 
     /** Every object that references the target (and, transitively, what references those). */
     public JsonObject incoming(String uid, boolean transitive, Filter filter) {
-        Collection<SeriesCatalog.Entry> series = catalog.current();
-        Target target = resolve(uid, series);
+        Target target = resolve(uid);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Map<String, Integer> depthOfSop = new HashMap<>();
-        Deque<List<JsonValue>> frontier = new ArrayDeque<>();
-        frontier.add(keysFor(target, series));
-        Set<String> targetSops = Set.copyOf(instancesOf(target, series));
+        Deque<List<String>> frontier = new ArrayDeque<>();
+        frontier.add(keysFor(target));
+        Set<String> targetSops = Set.copyOf(instancesOf(target));
         for (int depth = 1; !frontier.isEmpty() && depth <= (transitive ? MAX_DEPTH : 1); depth++) {
-            List<JsonValue> keys = frontier.poll();
-            List<JsonValue> next = new ArrayList<>();
-            for (JsonObject v : rows(keys)) {
-                String sop = v.getString("sop");
+            List<String> keys = frontier.poll();
+            List<String> next = new ArrayList<>();
+            for (ReferenceIndex.Row v : rows(keys)) {
+                String sop = v.sop();
                 if (targetSops.contains(sop) || (target.level().equals("instance") && sop.equals(uid))) {
                     continue; // the target's own instances referencing each other
                 }
-                String key = sop + "|" + v.getString("path") + "|" + v.getString("target");
+                String key = sop + "|" + v.path() + "|" + v.target();
                 if (found.putIfAbsent(key, withDepth(v, depth)) == null && !depthOfSop.containsKey(sop)) {
                     depthOfSop.put(sop, depth);
-                    next.add(Json.createArrayBuilder().add("uid").add(sop).build());
+                    next.add(ReferenceIndex.key("uid", sop));
                 }
             }
             if (!next.isEmpty()) {
                 frontier.add(next);
             }
         }
-        JsonArrayBuilder refs = Json.createArrayBuilder();
+        JsonArrayBuilder refs = Jsonp.createArrayBuilder();
         found.values().stream().filter(filter::keeps).forEach(refs::add);
-        return Json.createObjectBuilder().add("target", target.toJson()).add("direction", "incoming")
+        return Jsonp.createObjectBuilder().add("target", target.toJson()).add("direction", "incoming")
                 .add("transitive", transitive).add("references", refs).build();
     }
 
     /** Everything the object's instances reference, each target resolved in the mirror or marked dangling. */
     public JsonObject outgoing(String uid, boolean transitive, Filter filter) {
-        Collection<SeriesCatalog.Entry> catalogNow = catalog.current();
-        Target target = resolve(uid, catalogNow);
+        Target target = resolve(uid);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Deque<List<String>> frontier = new ArrayDeque<>();
-        frontier.add(instancesOf(target, catalogNow));
+        frontier.add(instancesOf(target));
         Set<String> visited = new java.util.HashSet<>(frontier.peek());
         for (int depth = 1; !frontier.isEmpty() && depth <= (transitive ? MAX_DEPTH : 1); depth++) {
             List<String> sources = frontier.poll();
@@ -138,8 +137,8 @@ public class ReferenceService {
                     if (found.containsKey(key)) {
                         continue;
                     }
-                    Target t = resolve(ref.getString("uid"), catalogNow);
-                    JsonObjectBuilder b = Json.createObjectBuilder()
+                    Target t = resolveCurrent(ref.getString("uid"));
+                    JsonObjectBuilder b = Jsonp.createObjectBuilder()
                             .add("source", source.getString("sop"))
                             .add("path", ref.getString("path"))
                             .add("level", ref.getString("level"))
@@ -174,74 +173,82 @@ public class ReferenceService {
                 frontier.add(next);
             }
         }
-        JsonArrayBuilder refs = Json.createArrayBuilder();
+        JsonArrayBuilder refs = Jsonp.createArrayBuilder();
         found.values().stream().filter(filter::keeps).forEach(refs::add);
-        return Json.createObjectBuilder().add("target", target.toJson()).add("direction", "outgoing")
+        return Jsonp.createObjectBuilder().add("target", target.toJson()).add("direction", "outgoing")
                 .add("transitive", transitive).add("references", refs).build();
     }
 
-    /** View keys that find references to the target: to it by UID, and to anything inside it. */
-    private List<JsonValue> keysFor(Target target, Collection<SeriesCatalog.Entry> series) {
-        List<JsonValue> keys = new ArrayList<>();
-        keys.add(key("uid", target.uid()));
+    /** Index keys that find references to the target: to it by UID, and to anything inside it. */
+    private List<String> keysFor(Target target) {
+        List<String> keys = new ArrayList<>();
+        keys.add(ReferenceIndex.key("uid", target.uid()));
         if (target.level().equals("series")) {
-            keys.add(key("series", target.uid()));
-            instancesOf(target, series).forEach(sop -> keys.add(key("uid", sop)));
+            keys.add(ReferenceIndex.key("series", target.uid()));
+            instancesOf(target).forEach(sop -> keys.add(ReferenceIndex.key("uid", sop)));
         } else if (target.level().equals("study")) {
-            keys.add(key("study", target.uid()));
-            for (SeriesCatalog.Entry e : series) {
-                if (e.study().equals(target.uid())) {
-                    keys.add(key("uid", e.series()));
-                    keys.add(key("series", e.series()));
-                    e.instances().forEach(sop -> keys.add(key("uid", sop)));
-                }
+            keys.add(ReferenceIndex.key("study", target.uid()));
+            for (SeriesCatalog.Entry e : catalog.ofStudy(target.uid())) {
+                keys.add(ReferenceIndex.key("uid", e.series()));
+                keys.add(ReferenceIndex.key("series", e.series()));
+                e.instances().forEach(sop -> keys.add(ReferenceIndex.key("uid", sop)));
             }
         }
         return keys;
     }
 
-    private static List<String> instancesOf(Target target, Collection<SeriesCatalog.Entry> series) {
+    private List<String> instancesOf(Target target) {
         return switch (target.level()) {
             case "instance" -> List.of(target.uid());
-            case "series" -> series.stream().filter(e -> e.series().equals(target.uid()))
-                    .flatMap(e -> e.instances().stream()).toList();
-            case "study" -> series.stream().filter(e -> e.study().equals(target.uid()))
-                    .flatMap(e -> e.instances().stream()).toList();
+            case "series" -> catalog.series(target.uid()) == null ? List.of() : catalog.series(target.uid()).instances();
+            case "study" -> catalog.ofStudy(target.uid()).stream().flatMap(e -> e.instances().stream()).toList();
             default -> List.of();
         };
     }
 
-    private List<JsonObject> rows(List<JsonValue> keys) {
-        List<JsonObject> out = new ArrayList<>();
+    /** The references under these keys: from memory, or from the view while older series documents remain. */
+    private List<ReferenceIndex.Row> rows(List<String> keys) {
+        if (index.complete()) {
+            return index.rows(keys);
+        }
+        List<ReferenceIndex.Row> out = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 1000) {
-            JsonArrayBuilder k = Json.createArrayBuilder();
-            keys.subList(from, Math.min(keys.size(), from + 1000)).forEach(k::add);
+            JsonArrayBuilder k = Jsonp.createArrayBuilder();
+            keys.subList(from, Math.min(keys.size(), from + 1000)).forEach(key -> {
+                int colon = key.indexOf(':');
+                k.add(Jsonp.createArrayBuilder().add(key.substring(0, colon)).add(key.substring(colon + 1)));
+            });
             JsonObject answer = couch.post("/_design/references/_view/by_target",
-                    Json.createObjectBuilder().add("keys", k).build().toString());
-            answer.getJsonArray("rows").forEach(r -> out.add(r.asJsonObject().getJsonObject("value")));
+                    Jsonp.createObjectBuilder().add("keys", k).build().toString());
+            answer.getJsonArray("rows").forEach(r -> {
+                JsonObject v = r.asJsonObject().getJsonObject("value");
+                out.add(new ReferenceIndex.Row(v.getString("study"), v.getString("series"), v.getString("sop"),
+                        text(v, "sopClass"), text(v, "modality"), text(v, "seriesDescription"), v.getString("path"),
+                        v.getString("level"), v.getString("target")));
+            });
         }
         return out;
     }
 
-    private static JsonObject withDepth(JsonObject v, int depth) {
-        JsonObjectBuilder b = Json.createObjectBuilder()
-                .add("studyInstanceUID", v.getString("study"))
-                .add("seriesInstanceUID", v.getString("series"))
-                .add("sopInstanceUID", v.getString("sop"));
-        addIfPresent(b, "sopClass", v.isNull("sopClass") ? null : v.getString("sopClass"));
-        addIfPresent(b, "modality", v.isNull("modality") ? null : v.getString("modality"));
-        addIfPresent(b, "seriesDescription", v.isNull("seriesDescription") ? null : v.getString("seriesDescription"));
-        return b.add("path", v.getString("path")).add("level", v.getString("level"))
-                .add("target", v.getString("target")).add("depth", depth).build();
+    private static String text(JsonObject o, String key) {
+        return o.containsKey(key) && !o.isNull(key) ? o.getString(key) : null;
+    }
+
+    private static JsonObject withDepth(ReferenceIndex.Row v, int depth) {
+        JsonObjectBuilder b = Jsonp.createObjectBuilder()
+                .add("studyInstanceUID", v.study())
+                .add("seriesInstanceUID", v.series())
+                .add("sopInstanceUID", v.sop());
+        addIfPresent(b, "sopClass", v.sopClass());
+        addIfPresent(b, "modality", v.modality());
+        addIfPresent(b, "seriesDescription", v.seriesDescription());
+        return b.add("path", v.path()).add("level", v.level())
+                .add("target", v.target()).add("depth", depth).build();
     }
 
     private static void addIfPresent(JsonObjectBuilder b, String key, String value) {
         if (value != null) {
             b.add(key, value);
         }
-    }
-
-    private static JsonValue key(String kind, String uid) {
-        return Json.createArrayBuilder().add(kind).add(uid).build();
     }
 }
