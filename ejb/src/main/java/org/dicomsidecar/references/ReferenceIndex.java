@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,11 +46,17 @@ public class ReferenceIndex {
         return withoutReferences.get() == 0;
     }
 
-    /** The references found under these keys (as {@link #key}), in key order. */
+    private static final Comparator<Row> ORDER = Comparator.comparing(Row::sop).thenComparing(Row::path)
+            .thenComparing(Row::target);
+
+    /** The references found under these keys (as {@link #key}), in key order, then by source (as the view). */
     public List<Row> rows(List<String> keys) {
         List<Row> out = new ArrayList<>();
         for (String k : keys) {
-            out.addAll(byKey.getOrDefault(k, Set.of()));
+            Set<Row> rows = byKey.get(k);
+            if (rows != null) {
+                rows.stream().sorted(ORDER).forEach(out::add);
+            }
         }
         return out;
     }
