@@ -54,6 +54,12 @@ public class SeriesCatalog {
     private final Map<String, Map<String, Set<String>>> index = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private String since;
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Raised by every change: what is derived from the catalog is current while this stays the same. */
+    public long version() {
+        return version.get();
+    }
 
     /** Registers a listener and tells it of every series already held. */
     public synchronized void listen(Listener listener) {
@@ -172,6 +178,7 @@ public class SeriesCatalog {
             index.computeIfAbsent(tag, t -> new ConcurrentHashMap<>())
                     .computeIfAbsent(indexKey(entry, tag), k -> ConcurrentHashMap.newKeySet()).add(entry.series());
         }
+        version.incrementAndGet();
         listeners.forEach(l -> l.changed(before, entry));
     }
 
@@ -179,6 +186,7 @@ public class SeriesCatalog {
         Entry before = entries.remove(seriesUid);
         if (before != null) {
             unindex(before);
+            version.incrementAndGet();
             listeners.forEach(l -> l.changed(before, null));
         }
     }

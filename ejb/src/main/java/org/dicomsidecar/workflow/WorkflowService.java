@@ -11,6 +11,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -130,16 +132,34 @@ public class WorkflowService {
         return studyJson(study, facts.get(study), steps.getOrDefault(study, List.of()));
     }
 
-    /** Facts of these studies (or of every study when {@code studies} is null), from the mirror as it is now. */
+    private Map<String, StudyFacts> factsOfAll;
+    private long factsOfAllVersion = -1;
+
+    /**
+     * Facts of these studies (or of every study when {@code studies} is null), from the mirror as it is now.
+     * Those of every study are derived again only after the catalog changed (absence questions ask for all).
+     */
     public Map<String, StudyFacts> facts(Set<String> studies) {
+        Collection<SeriesCatalog.Entry> all = catalog.current();
+        if (studies != null) {
+            return facts(studies.stream().flatMap(s -> catalog.ofStudy(s).stream()).toList());
+        }
+        synchronized (this) {
+            long version = catalog.version();
+            if (version != factsOfAllVersion) {
+                factsOfAll = Collections.unmodifiableMap(facts(all));
+                factsOfAllVersion = version;
+            }
+            return factsOfAll;
+        }
+    }
+
+    private Map<String, StudyFacts> facts(Collection<SeriesCatalog.Entry> series) {
         Map<String, Set<String>> modalities = new HashMap<>();
         Map<String, Set<String>> algorithms = new HashMap<>();
         Map<String, int[]> counts = new HashMap<>();
         List<SeriesCatalog.Entry> segsToOpen = new ArrayList<>();
-        for (SeriesCatalog.Entry e : catalog.current()) {
-            if (studies != null && !studies.contains(e.study())) {
-                continue;
-            }
+        for (SeriesCatalog.Entry e : series) {
             modalities.computeIfAbsent(e.study(), k -> new HashSet<>()).add(e.modality());
             int[] c = counts.computeIfAbsent(e.study(), k -> new int[2]);
             c[0]++;
