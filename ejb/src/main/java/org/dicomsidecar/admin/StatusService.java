@@ -1,6 +1,5 @@
 package org.dicomsidecar.admin;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -10,6 +9,7 @@ import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchHealth;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostHealth;
+import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorCounts;
 import org.dicomsidecar.mirror.MirrorService;
 import org.dicomsidecar.mirror.MirrorStatistics;

@@ -1,6 +1,5 @@
 package org.dicomsidecar.cohorts;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -24,6 +23,7 @@ import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.ConditionEvaluator.Truth;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorDocuments;
 
 /**

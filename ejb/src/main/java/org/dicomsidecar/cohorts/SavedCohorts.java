@@ -1,6 +1,5 @@
 package org.dicomsidecar.cohorts;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchRequestException;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Named cohort queries, stored as {@code cohort:<name>} documents. Each run records its count when it

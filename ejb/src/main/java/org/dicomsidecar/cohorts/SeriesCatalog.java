@@ -1,6 +1,5 @@
 package org.dicomsidecar.cohorts;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -17,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorDocuments;
 
 /**

@@ -1,14 +1,13 @@
 package org.dicomsidecar.couchdb;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -31,11 +30,12 @@ import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
 import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.json.Jsonp;
 import org.lightcouch.CouchDbClient;
 import org.lightcouch.CouchDbException;
+import org.lightcouch.CouchDbProperties;
 import org.lightcouch.DocumentConflictException;
 import org.lightcouch.NoDocumentException;
-import org.lightcouch.CouchDbProperties;
 
 /**
  * The one class that talks to CouchDB, so that the client library (LightCouch) stays replaceable.

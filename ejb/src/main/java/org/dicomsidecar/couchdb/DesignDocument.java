@@ -1,6 +1,5 @@
 package org.dicomsidecar.couchdb;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.BufferedReader;
@@ -12,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dicomsidecar.json.Jsonp;
 
 /** A design document as versioned in the repository ({@code couchdb/design/*.json} on the classpath). */
 public record DesignDocument(String id, int version, JsonObject body) {

@@ -1,6 +1,5 @@
 package org.dicomsidecar.ingest;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParsingException;
@@ -9,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import org.dicomsidecar.json.Jsonp;
 
 /** Reads a notification body as JSON, refusing bodies over a size limit before parsing them. */
 public final class EventBodyReader {

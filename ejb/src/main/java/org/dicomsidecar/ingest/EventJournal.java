@@ -1,6 +1,5 @@
 package org.dicomsidecar.ingest;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
@@ -25,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * A write-ahead journal of accepted events on local disk: an event is acknowledged only once it is

@@ -1,6 +1,5 @@
 package org.dicomsidecar.mirror;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonReader;
@@ -16,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dicomsidecar.ingest.StoredEvent;
 import org.dicomsidecar.ingest.StowResponseParser;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Keeps the mirror in step with changes made through {@code /sidecar/dicomweb}: what the host accepted in a

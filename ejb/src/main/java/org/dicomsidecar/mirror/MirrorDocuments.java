@@ -1,6 +1,5 @@
 package org.dicomsidecar.mirror;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -14,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.dicomsidecar.dicom.DicomJson;
+import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.references.Reference;
 import org.dicomsidecar.references.ReferenceExtractor;
 
 /**
@@ -105,6 +106,12 @@ public final class MirrorDocuments {
 
     /** The instance document for a dataset already stripped of bulk data. */
     public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt) {
+        return instanceDocument(dataset, hash, mirroredAt, ReferenceExtractor.references(dataset));
+    }
+
+    /** The instance document, with its references already extracted (mirroring extracts them once). */
+    public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt,
+                                              List<Reference> references) {
         String sop = required(dataset, SOP_UID, "SOPInstanceUID");
         JsonObjectBuilder doc = Jsonp.createObjectBuilder()
                 .add("_id", instanceId(sop))
@@ -118,7 +125,7 @@ public final class MirrorDocuments {
         string(dataset, MODALITY).ifPresent(v -> doc.add("modality", v));
         string(dataset, SERIES_DESCRIPTION).ifPresent(v -> doc.add("seriesDescription", v));
         // every reference to another object, over every path DICOM has (see ReferenceExtractor)
-        doc.add("references", ReferenceExtractor.toJson(ReferenceExtractor.references(dataset)));
+        doc.add("references", ReferenceExtractor.toJson(references));
         return doc.add("dicom", dataset).build();
     }
 
@@ -129,6 +136,14 @@ public final class MirrorDocuments {
      * @param hashes   the hash of each, by SOPInstanceUID
      */
     public static JsonObject seriesDocument(List<JsonObject> datasets, Map<String, String> hashes, Instant mirroredAt) {
+        Map<String, List<Reference>> references = new LinkedHashMap<>();
+        datasets.forEach(d -> references.put(required(d, SOP_UID, "SOPInstanceUID"), ReferenceExtractor.references(d)));
+        return seriesDocument(datasets, hashes, mirroredAt, references);
+    }
+
+    /** The series document, with the instances' references already extracted, by SOPInstanceUID. */
+    public static JsonObject seriesDocument(List<JsonObject> datasets, Map<String, String> hashes, Instant mirroredAt,
+                                            Map<String, List<Reference>> references) {
         if (datasets.isEmpty()) {
             throw new IllegalArgumentException("a series without instances");
         }
@@ -157,7 +172,7 @@ public final class MirrorDocuments {
                 .add("varying", Jsonp.createArrayBuilder(List.copyOf(varying)))
                 .add("mirroredAt", mirroredAt.toString());
         string(first, MODALITY).ifPresent(v -> doc.add("modality", v));
-        return doc.add("references", referencesBySource(datasets)).add("dicom", dicom).build();
+        return doc.add("references", referencesBySource(datasets, references)).add("dicom", dicom).build();
     }
 
     /**
@@ -165,10 +180,10 @@ public final class MirrorDocuments {
      * with what a search by reference answers about the source: kept in the series document so that the
      * sidecar can hold every reference in memory, read with the series.
      */
-    static JsonObject referencesBySource(List<JsonObject> datasets) {
+    private static JsonObject referencesBySource(List<JsonObject> datasets, Map<String, List<Reference>> references) {
         JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (JsonObject d : datasets) {
-            var refs = ReferenceExtractor.references(d);
+            List<Reference> refs = references.getOrDefault(required(d, SOP_UID, "SOPInstanceUID"), List.of());
             if (refs.isEmpty()) {
                 continue;
             }

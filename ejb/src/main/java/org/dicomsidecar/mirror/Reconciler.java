@@ -1,6 +1,5 @@
 package org.dicomsidecar.mirror;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -40,6 +39,7 @@ import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Makes the mirror equal to the host, whatever events were lost: lists the host's studies (QIDO-RS, paged),

@@ -1,6 +1,5 @@
 package org.dicomsidecar.mirror;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -17,8 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Map.Entry;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -27,6 +26,9 @@ import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.references.Reference;
+import org.dicomsidecar.references.ReferenceExtractor;
 
 /**
  * Brings one series (or every series of a study) of the mirror in line with the host: fetches the
@@ -61,12 +63,14 @@ public class SeriesMirror {
         Instant now = Instant.now();
         Map<String, JsonObject> datasets = new LinkedHashMap<>();
         Map<String, String> hashes = new LinkedHashMap<>();
+        Map<String, List<Reference>> references = new LinkedHashMap<>();
         for (JsonObject raw : metadata.get()) {
             JsonObject dataset = MirrorDocuments.withoutBulkData(raw);
             String sop = MirrorDocuments.string(dataset, MirrorDocuments.SOP_UID)
                     .orElseThrow(() -> new IllegalStateException("host metadata without SOPInstanceUID"));
             datasets.put(sop, dataset);
             hashes.put(sop, MirrorDocuments.hash(dataset));
+            references.put(sop, ReferenceExtractor.references(dataset));
         }
         Optional<JsonObject> stored = couch.get(MirrorDocuments.seriesId(seriesUid));
         Map<String, String> storedHashes = stored.map(SeriesMirror::instanceHashes).orElse(Map.of());
@@ -74,7 +78,8 @@ public class SeriesMirror {
         List<JsonObject> changed = new ArrayList<>();
         for (Entry<String, JsonObject> e : datasets.entrySet()) {
             if (!hashes.get(e.getKey()).equals(storedHashes.get(e.getKey()))) {
-                changed.add(MirrorDocuments.instanceDocument(e.getValue(), hashes.get(e.getKey()), now));
+                changed.add(MirrorDocuments.instanceDocument(e.getValue(), hashes.get(e.getKey()), now,
+                        references.get(e.getKey())));
             }
         }
         List<String> gone = storedHashes.keySet().stream().filter(sop -> !datasets.containsKey(sop))
@@ -82,7 +87,7 @@ public class SeriesMirror {
         writeAll(changed);
         deleteAll(gone);
 
-        JsonObject seriesDoc = MirrorDocuments.seriesDocument(new ArrayList<>(datasets.values()), hashes, now);
+        JsonObject seriesDoc = MirrorDocuments.seriesDocument(new ArrayList<>(datasets.values()), hashes, now, references);
         if (stored.isEmpty() || !sameContent(stored.get(), seriesDoc)) {
             writeAll(List.of(seriesDoc));
         }

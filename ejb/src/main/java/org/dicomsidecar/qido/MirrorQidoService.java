@@ -1,6 +1,5 @@
 package org.dicomsidecar.qido;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -18,6 +17,7 @@ import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * QIDO-RS answered from the mirror, on any attribute: the matching is the cohort engine's, the answer is

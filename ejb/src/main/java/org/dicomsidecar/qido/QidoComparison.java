@@ -1,6 +1,5 @@
 package org.dicomsidecar.qido;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -24,6 +23,7 @@ import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Runs one QIDO-RS query against the host and against the mirror and says how the answers differ: both

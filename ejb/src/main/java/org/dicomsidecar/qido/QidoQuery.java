@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.Condition;
 import org.dicomsidecar.cohorts.Condition.Predicate;
 import org.dicomsidecar.cohorts.Condition.ValueMode;
+import org.dicomsidecar.cohorts.Condition;
 import org.dicomsidecar.cohorts.QueryException;
 
 /**

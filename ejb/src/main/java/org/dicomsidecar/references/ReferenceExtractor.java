@@ -1,6 +1,5 @@
 package org.dicomsidecar.references;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -18,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Every reference from one DICOM instance to other objects (instances, series, studies), read from its metadata in

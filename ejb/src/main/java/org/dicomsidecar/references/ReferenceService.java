@@ -1,6 +1,5 @@
 package org.dicomsidecar.references;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -19,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorDocuments;
 
 /**

@@ -1,12 +1,12 @@
 package org.dicomsidecar.workflow;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * What the mirror says about a study, kept current as data arrives (derived on demand from the mirror):

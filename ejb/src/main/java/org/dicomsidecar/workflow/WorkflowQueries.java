@@ -1,6 +1,5 @@
 package org.dicomsidecar.workflow;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -20,6 +19,7 @@ import org.dicomsidecar.cohorts.CohortQueryParser;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Questions about workflow state: studies where a step is (or is not) in a state, studies with or without a

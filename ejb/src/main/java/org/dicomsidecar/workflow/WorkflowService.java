@@ -1,6 +1,5 @@
 package org.dicomsidecar.workflow;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -11,8 +10,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +26,7 @@ import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.dicom.DicomUid;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Workflow state per study (and per series): named steps that pipelines set, with state, actor, note and

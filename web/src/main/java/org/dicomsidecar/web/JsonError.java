@@ -1,7 +1,7 @@
 package org.dicomsidecar.web;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.json.JsonObject;
+import org.dicomsidecar.json.Jsonp;
 
 /** The one shape of every error the sidecar answers: {"status": 502, "error": "host-unreachable", "message": "..."}. */
 public final class JsonError {

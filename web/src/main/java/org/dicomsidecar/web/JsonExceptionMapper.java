@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
-import org.dicomsidecar.workflow.StaleUpdateException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
 import org.dicomsidecar.web.ingest.EventReceiver;
+import org.dicomsidecar.workflow.StaleUpdateException;
 
 /** Every failure of the REST API becomes a JSON body that says what went wrong. */
 @Provider

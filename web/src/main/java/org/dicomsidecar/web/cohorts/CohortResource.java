@@ -1,6 +1,5 @@
 package org.dicomsidecar.web.cohorts;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -34,6 +33,7 @@ import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.cohorts.SavedCohorts;
 import org.dicomsidecar.ingest.EventBodyReader;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Cohorts by any tag: {@code POST /api/cohorts/query} answers count, a page of results, the next cursor

@@ -1,6 +1,5 @@
 package org.dicomsidecar.web.ingest;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -14,6 +13,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.UUID;
 import org.dicomsidecar.ingest.FhirImagingStudyParser;
+import org.dicomsidecar.json.Jsonp;
 
 /** {@code POST /api/fhir/ImagingStudy}: dcm4chee's {@code fhir:} exporter (FHIR R5 or R4 ImagingStudy). */
 @Path("/fhir/ImagingStudy")

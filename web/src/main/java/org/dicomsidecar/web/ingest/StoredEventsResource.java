@@ -1,6 +1,5 @@
 package org.dicomsidecar.web.ingest;
 
-import org.dicomsidecar.json.Jsonp;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -15,6 +14,7 @@ import java.io.InputStream;
 import java.util.List;
 import org.dicomsidecar.ingest.StoredEvent;
 import org.dicomsidecar.ingest.WebhookEventParser;
+import org.dicomsidecar.json.Jsonp;
 
 /**
  * Plain notifications that instances were stored in the host:
