@@ -68,7 +68,11 @@ public class OrthancChangesFeed {
         poller = new OrthancChangesPoller(client,
                 new ChangesCheckpoint(mirror.journalDir().resolve(CHECKPOINT_FILE), shown), this::journal);
         long interval = settings.getLong(Setting.INGEST_ORTHANC_POLL_MS);
-        executor = Executors.newSingleThreadScheduledExecutor(threads);
+        executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = threads.newThread(task);
+            t.setName("sidecar-orthanc-changes");
+            return t;
+        });
         executor.scheduleWithFixedDelay(this::pollWhileMore, 0, interval, TimeUnit.MILLISECONDS);
         LOG.info(() -> "Following Orthanc's changes at " + shown + " every " + interval + " ms");
     }
