@@ -77,7 +77,8 @@ public final class OrthancChangesPoller {
         try {
             boolean more = pollPage();
             if (failedPolls > 0) {
-                LOG.log(Level.INFO, "Reading Orthanc''s changes works again, after {0} failed polls", failedPolls);
+                LOG.log(Level.INFO, "Reading Orthanc''s changes works again, after {0} failed polls",
+                        String.valueOf(failedPolls));
             }
             failedPolls = 0;
             lastError = null;
@@ -115,14 +116,14 @@ public final class OrthancChangesPoller {
                 checkpoint.write(end);
                 since = end;
                 LOG.log(Level.INFO, "No checkpoint of Orthanc''s changes yet: following them from its current end "
-                        + "(seq {0}); the start-up reconciliation covers what it held before", end);
+                        + "(seq {0}); the start-up reconciliation covers what it held before", String.valueOf(end));
             }
             lastSeq = since;
         }
         OrthancChangesPage page = page("/changes?since=" + since + "&limit=" + PAGE_SIZE);
         if (page.changes().isEmpty() && page.last() < since) {
             LOG.log(Level.WARNING, "Orthanc''s change log ends at seq {0}, before the checkpoint {1}: its database "
-                    + "was replaced. Reading its changes again from the start", new Object[]{page.last(), since});
+                    + "was replaced. Reading its changes again from the start", new Object[]{String.valueOf(page.last()), String.valueOf(since)});
             since = 0;
             lastSeq = 0;
             return true;
