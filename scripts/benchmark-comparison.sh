@@ -4,8 +4,8 @@
 # generated archives of several sizes; checks that the answers are identical and measures both routes.
 #
 # For each size in BENCH_SIZES, in a fresh target/benchmark-comparison/<size>/: generates a seeded dataset
-# (scripts/lib/generate_dataset.py, studies = instances / 40), starts pouchdb-server, Orthanc with the
-# sidecar's Lua hook and WildFly with the sidecar, loads the dataset into Orthanc, waits until the mirror holds
+# (scripts/lib/generate_dataset.py, studies = instances / 40), starts pouchdb-server, Orthanc (no hook) and
+# WildFly with the sidecar following Orthanc's /changes, loads the dataset into Orthanc, waits until the mirror holds
 # every instance with an empty queue, measures (scripts/lib/bench_comparison.py measure), and stops the three
 # servers. Then writes target/benchmark-comparison/report.md with PNG charts and prints the summary table.
 #
@@ -124,10 +124,10 @@ for SIZE in $SIZES; do
   log "generated $TOTAL instances in $(printf %.0f "$GEN_S") s"
 
   PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$DIR/couchdb" "$DIR/logs/couchdb.log")")
-  PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DIR/orthanc" "$DIR/logs/orthanc.log" "$SIDECAR")")
+  PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DIR/orthanc" "$DIR/logs/orthanc.log")")
   JVM=$(WILDFLY_JAVA_OPTS="$JAVA_HEAP_OPTS" start_wildfly "$DIR/wildfly" "$HTTP_PORT" "$MGMT_PORT" "$DIR/logs/wildfly.log" \
     "-Dsidecar.couchdb.url=http://127.0.0.1:$COUCHDB_PORT" "-Dsidecar.host.dicomweb-url=$HOST_DICOMWEB" \
-    "-Dsidecar.reconcile.interval-minutes=0")
+    "-Dsidecar.ingest.orthanc-url=http://127.0.0.1:$ORTHANC_HTTP_PORT" "-Dsidecar.reconcile.interval-minutes=0")
   PIDS+=("WildFly:$JVM")
   wait_deployed "$DIR/wildfly" 180 || die "the EAR did not deploy; see $DIR/logs/wildfly.log"
   wait_http "$SIDECAR/api/status" 60 "$JVM" || die "the sidecar does not answer; see $DIR/logs/wildfly.log"

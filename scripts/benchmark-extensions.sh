@@ -54,11 +54,12 @@ t0=$(date +%s.%N)
 log "generated in $(echo "$(date +%s.%N) - $t0" | bc) s"
 
 PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$BENCH/couchdb" "$BENCH/logs/couchdb.log")")
-PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$BENCH/orthanc" "$BENCH/logs/orthanc.log" \
-  "http://127.0.0.1:$HTTP_PORT/sidecar")")
+# no Lua hook: the sidecar follows Orthanc's /changes
+PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$BENCH/orthanc" "$BENCH/logs/orthanc.log")")
 JVM=$(WILDFLY_JAVA_OPTS="-Xms64m -Xmx512m" start_wildfly "$BENCH/wildfly" "$HTTP_PORT" "$MGMT_PORT" "$BENCH/logs/wildfly.log" \
   "-Dsidecar.couchdb.url=http://127.0.0.1:$COUCHDB_PORT" \
-  "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web")
+  "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web" \
+  "-Dsidecar.ingest.orthanc-url=http://127.0.0.1:$ORTHANC_HTTP_PORT")
 PIDS+=("WildFly:$JVM")
 wait_deployed "$BENCH/wildfly" 180 || die "the EAR did not deploy"
 (while kill -0 "$JVM" 2>/dev/null; do awk '/VmRSS/{print $2}' "/proc/$JVM/status" >>"$BENCH/rss.txt"; sleep 1; done) &

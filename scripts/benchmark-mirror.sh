@@ -7,8 +7,9 @@
 #  1. Generates two sets of N small instances (default 40 studies x 5 series x 50 = 10,000; 64x64 8-bit
 #     MONOCHROME2, CT and MR studies with realistic attributes; deterministic UIDs), set A and set B with
 #     different seeds, hence different UIDs (scripts/lib/generate_small_instances.py, Debian's pydicom).
-#  2. Starts the Orthancs: "alone" WITHOUT the sidecar hook (run 1), the host WITH the hook (run 2), and the
-#     reference one below; plus pouchdb-server and WildFly with the sidecar for the host (live path only:
+#  2. Starts the Orthancs: "alone" (run 1), the host (run 2), both WITHOUT the sidecar's Lua hook: the sidecar
+#     follows the host through Orthanc's /changes feed (sidecar.ingest.orthanc-url); and the reference one below;
+#     plus pouchdb-server and WildFly with the sidecar for the host (live path only:
 #     sidecar.reconcile.on-startup=false).
 #  3. Host ingest, alone vs with the sidecar, interleaved in time and never simultaneous: BENCH_ROUNDS
 #     (default 2) rounds; each round stores N/ROUNDS instances of set A into the "alone" Orthanc (run 1) and
@@ -21,16 +22,20 @@
 #     use is measured and printed for each round (as is everybody else's: "others" = other people's load),
 #     so it can be checked that the "alone" rounds really ran alone.
 #     Mirror: the sustained rate is instances / (first store of a round -> all of it mirrored), summed over
-#     the rounds. "All mirrored": /sidecar/api/status shows every notification received and the queue empty;
+#     the rounds. "All mirrored": /sidecar/api/status shows every stored instance received (one event each,
+#     read from the changes feed) and the queue empty;
 #     the moment is read from CouchDB (newest series mirroredAt, the sidecar's clock), since the first status
 #     call after a round itself takes seconds. Lag p50/p95, events received/failed come from the status.
 #     Reference arm (BENCH_NOOP_ARM=1, default): each round also stores the same set-A batch into a third
-#     Orthanc whose hook posts to a no-op receiver (answers 202 at once): the ceiling of Orthanc's synchronous
+#     Orthanc whose Lua hook posts to a no-op receiver (answers 202 at once): the ceiling of Orthanc's synchronous
 #     per-instance Lua HttpPost whatever the receiver (Orthanc's store path takes the Lua lock that its event
-#     thread holds during HttpPost, so the host's ingest follows the notification's round trip).
-#  4. Backfill: stops WildFly, deletes the CouchDB database and the sidecar's event journal (its segment
+#     thread holds during HttpPost, so a hooked host's ingest follows the notification's round trip): what the
+#     hook, the alternative to the changes feed, costs.
+#  4. Backfill: stops WildFly, deletes the CouchDB database and the sidecar's event journal folder (its segment
 #     still holds the live run's events, already mirrored, which the sidecar would replay at start-up and so
-#     re-mirror before the reconciliation looks: a defect the report points out), starts WildFly with
+#     re-mirror before the reconciliation looks: a defect the report points out; the changes feed's checkpoint
+#     goes with it, so the feed starts at the host's end and leaves the filled host to the reconciliation),
+#     starts WildFly with
 #     sidecar.reconcile.on-startup=true and waits for the start-up reconciliation to be done
 #     (GET /sidecar/api/admin/reconcile): N / its own started->finished time. The comparison is the host's
 #     own rate of serving series metadata (GET .../series/{se}/metadata from Orthanc directly, as many
@@ -50,6 +55,7 @@
 #   BENCH_HTTP_PORT [38080]  BENCH_MANAGEMENT_PORT [39990]
 #   BENCH_WILDFLY_JAVA_OPTS ["-Xms64m -Xmx512m"]
 #   BENCH_STUDIES [40]  BENCH_SERIES [5]  BENCH_INSTANCES_PER_SERIES [50]: N = their product, per set
+#   BENCH_INSTANCES: N instead (rounded up to whole studies of BENCH_SERIES x BENCH_INSTANCES_PER_SERIES)
 #   BENCH_ROUNDS [2]  BENCH_THREADS [4]  BENCH_MIRROR_WORKERS [4] (sidecar.mirror.workers, and the threads
 #   of the host-metadata comparison)   BENCH_SEED [dicom-sidecar-mirror]   BENCH_MIRROR_TIMEOUT [900] s
 set -euo pipefail
@@ -70,6 +76,7 @@ JAVA_HEAP_OPTS="${BENCH_WILDFLY_JAVA_OPTS:--Xms64m -Xmx512m}"
 STUDIES="${BENCH_STUDIES:-40}"
 SERIES="${BENCH_SERIES:-5}"
 PER_SERIES="${BENCH_INSTANCES_PER_SERIES:-50}"
+[[ -n "${BENCH_INSTANCES:-}" ]] && STUDIES=$(((BENCH_INSTANCES + SERIES * PER_SERIES - 1) / (SERIES * PER_SERIES)))
 ROUNDS="${BENCH_ROUNDS:-2}"
 THREADS="${BENCH_THREADS:-4}"
 WORKERS="${BENCH_MIRROR_WORKERS:-4}"
@@ -135,6 +142,7 @@ start_sidecar() {
   JVM=$(WILDFLY_JAVA_OPTS="$JAVA_HEAP_OPTS" start_wildfly "$BENCH/wildfly" "$HTTP_PORT" "$MGMT_PORT" "$logfile" \
     "-Dsidecar.couchdb.url=http://127.0.0.1:$COUCHDB_PORT" \
     "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web" \
+    "-Dsidecar.ingest.orthanc-url=http://127.0.0.1:$ORTHANC_HTTP_PORT" \
     "-Dsidecar.mirror.workers=$WORKERS" \
     "-Dsidecar.reconcile.on-startup=$reconcile")
   [[ -n "$JVM" ]] || die "WildFly did not start; see $logfile"
@@ -183,11 +191,11 @@ done
 log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT"
 COUCH_PID=$(start_couchdb "$COUCHDB_PORT" "$BENCH/couchdb" "$LOGS/couchdb.log")
 PIDS+=("pouchdb-server:$COUCH_PID")
-log "starting Orthanc 'alone' (no sidecar hook) on 127.0.0.1:$ALONE_HTTP_PORT (DICOM $ALONE_DICOM_PORT)"
+log "starting Orthanc 'alone' (no sidecar) on 127.0.0.1:$ALONE_HTTP_PORT (DICOM $ALONE_DICOM_PORT)"
 ALONE_PID=$(start_orthanc "$ALONE_HTTP_PORT" "$ALONE_DICOM_PORT" "$BENCH/orthanc-alone" "$LOGS/orthanc-alone.log")
 PIDS+=("Orthanc-alone:$ALONE_PID")
-log "starting the host Orthanc (hook -> $SIDECAR) on 127.0.0.1:$ORTHANC_HTTP_PORT (DICOM $ORTHANC_DICOM_PORT)"
-ORTHANC_PID=$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$BENCH/orthanc" "$LOGS/orthanc.log" "$SIDECAR")
+log "starting the host Orthanc (no hook: the sidecar reads its /changes) on 127.0.0.1:$ORTHANC_HTTP_PORT (DICOM $ORTHANC_DICOM_PORT)"
+ORTHANC_PID=$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$BENCH/orthanc" "$LOGS/orthanc.log")
 PIDS+=("Orthanc:$ORTHANC_PID")
 NOOP_PID="" NOOP_RECEIVER_PID=""
 if [[ $NOOP_ARM == 1 ]]; then
@@ -258,7 +266,7 @@ bm metadata "$ORTHANC_HTTP_PORT" "$RES/host-metadata-before.json" "$BENCH/set-B/
 # reconciliation looks, and the backfill would measure nothing. Count them, then remove them: the backfill
 # scenario is an empty mirror beside a filled host.
 JOURNAL="$BENCH/wildfly/data/dicom-sidecar/journal"
-JOURNAL_LEFT=$(cat "$JOURNAL"/events-*.jsonl 2>/dev/null | wc -l)
+JOURNAL_LEFT=$( (cat "$JOURNAL"/events-*.jsonl 2>/dev/null || true) | wc -l) # no segment left: 0, not an exit
 log "the event journal still holds $JOURNAL_LEFT events after the live run (queue depth was 0); removing it"
 rm -rf "$JOURNAL"
 log "deleting the CouchDB database"

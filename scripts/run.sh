@@ -34,12 +34,13 @@ trap stop_all EXIT
 log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT (data in $DATA/couchdb)"
 PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$DATA/couchdb" "$DATA/logs/couchdb.log")")
 log "starting Orthanc on 127.0.0.1:$ORTHANC_HTTP_PORT (DICOM $ORTHANC_DICOM_PORT, data in $DATA/orthanc)"
-PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DATA/orthanc" "$DATA/logs/orthanc.log" \
-  "http://127.0.0.1:$HTTP_PORT/sidecar")")
+# no Lua hook: the sidecar follows Orthanc's /changes (sidecar.ingest.orthanc-url below)
+PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DATA/orthanc" "$DATA/logs/orthanc.log")")
 log "starting WildFly on 127.0.0.1:$HTTP_PORT (log in $DATA/logs/wildfly.log)"
 PIDS+=("WildFly:$(start_wildfly "$DATA/wildfly" "$HTTP_PORT" "$MGMT_PORT" "$DATA/logs/wildfly.log" \
   "-Dsidecar.couchdb.url=http://127.0.0.1:$COUCHDB_PORT" \
-  "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web")")
+  "-Dsidecar.host.dicomweb-url=http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web" \
+  "-Dsidecar.ingest.orthanc-url=http://127.0.0.1:$ORTHANC_HTTP_PORT")")
 
 wait_deployed "$DATA/wildfly" 180 || die "the EAR did not deploy; see $DATA/logs/wildfly.log"
 log "loading the sample studies (pydicom's test files) into Orthanc"

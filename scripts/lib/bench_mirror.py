@@ -80,7 +80,7 @@ JVM_THREAD_GROUPS = [  # /proc comm (15 characters of the Java thread name) pref
     ("GC Thread", "gc"), ("G1 ", "gc"), ("VM Thread", "gc"),
     ("default task-", "http"), ("default I/O-", "http"),
     ("EE-ManagedThrea", "mirror/reconcile pool"), ("sidecar-reconci", "mirror/reconcile pool"),
-    ("sidecar-event-j", "journal"), ("EE-ManagedSched", "scheduler"),
+    ("sidecar-event-j", "journal"), ("EE-ManagedSched", "scheduler"), ("sidecar-orthanc", "changes feed"),
 ]
 
 
@@ -574,12 +574,12 @@ def cmd_report(a):
     print()
     print("Mirror after the live run: %s instances, %s series, %s studies; %s events received, %s rejected, %s failed;"
           " %s series mirrored, %s instances written; lag p50 %s ms p95 %s ms (from the sidecar's receipt of a"
-          " notification; last 10,000 events)" % (m.get("instances"), m.get("series"), m.get("studies"),
+          " notification, i.e. reading the change from Orthanc's /changes; last 10,000 events)" % (m.get("instances"), m.get("series"), m.get("studies"),
                                                    m.get("eventsReceived"), m.get("eventsRejected"),
                                                    m.get("eventsFailed"), m.get("seriesMirrored"),
                                                    m.get("instancesWritten"), m.get("lagMillisP50"), p95))
     if tails:
-        print("  last store to all mirrored (end-to-end, includes Orthanc's Lua queue): %s s"
+        print("  last store to all mirrored (end-to-end, includes the changes feed's polling): %s s"
               % ", ".join("%.2f" % t for t in tails))
     if status_first and max(status_first) > 2:
         print("  GET /sidecar/api/status took up to %.1f s right after a round: its mirror counts query two CouchDB"

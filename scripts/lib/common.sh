@@ -71,8 +71,10 @@ start_couchdb() {
   echo "$pid"
 }
 
-# start_orthanc HTTP_PORT DICOM_PORT DATA_DIR LOG SIDECAR_URL: prints the PID. Its Lua hook tells the
-# sidecar at SIDECAR_URL (http://127.0.0.1:8080/sidecar) about every stored instance.
+# start_orthanc HTTP_PORT DICOM_PORT DATA_DIR LOG [SIDECAR_URL]: prints the PID. With SIDECAR_URL
+# (http://127.0.0.1:8080/sidecar) its Lua hook tells the sidecar about every stored instance; without it,
+# no hook: the sidecar follows Orthanc's /changes itself (-Dsidecar.ingest.orthanc-url), which does not slow
+# Orthanc's ingest down the way the hook's synchronous HttpPost does.
 start_orthanc() {
   local http=$1 dicom=$2 dir=$3 logfile=$4 sidecar=${5:-}
   mkdir -p "$dir"

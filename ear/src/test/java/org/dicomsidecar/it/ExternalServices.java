@@ -18,7 +18,9 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * Starts a real pouchdb-server and a real Orthanc (with its DICOMweb plugin) on free loopback ports before
  * any test runs, loads real DICOM files written by others into Orthanc, and stops both by PID at the end.
  * Arquillian then starts WildFly pointed at them (arquillian.xml). Tests stop and restart these servers
- * to check how the sidecar behaves when one of them is down.
+ * to check how the sidecar behaves when one of them is down. Orthanc runs WITH the sidecar's Lua hook
+ * (POST /api/events/stored for every stored instance), and the sidecar also follows Orthanc's /changes:
+ * every instance stored reaches the sidecar both ways.
  */
 public final class ExternalServices implements LauncherSessionListener {
 

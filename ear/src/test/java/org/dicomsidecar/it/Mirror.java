@@ -64,14 +64,42 @@ final class Mirror {
         }
     }
 
-    /** Stores a file in the host through Orthanc's REST API (its Lua hook then notifies the sidecar). */
+    /**
+     * Stores a file in the host through Orthanc's REST API (its Lua hook then notifies the sidecar, and the
+     * sidecar reads it from Orthanc's changes).
+     */
     static void storeInHost(byte[] dicom) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(ExternalServices.orthancRestUrl() + "/instances"))
-                .header("Content-Type", "application/dicom").POST(HttpRequest.BodyPublishers.ofByteArray(dicom)).build();
-        HttpResponse<byte[]> r = Http.send(request);
+        postToHost(dicom);
+    }
+
+    /**
+     * Stores a file so that Orthanc takes it as new (its hook fires, its change log gets a NewInstance): if
+     * Orthanc already holds it (another test stored it), deletes it in Orthanc first and stores it again.
+     */
+    static void storeAnewInHost(Path file) {
+        try {
+            byte[] dicom = Files.readAllBytes(file);
+            JsonObject answer = postToHost(dicom);
+            if ("AlreadyStored".equals(answer.getString("Status", ""))) {
+                Http.send(HttpRequest.newBuilder(URI.create(ExternalServices.orthancRestUrl() + "/instances/"
+                        + answer.getString("ID"))).DELETE().build());
+                answer = postToHost(dicom);
+            }
+            if (!"Success".equals(answer.getString("Status", ""))) {
+                throw new AssertionError("Orthanc did not store " + file.getFileName() + " anew: " + answer);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static JsonObject postToHost(byte[] dicom) {
+        HttpResponse<byte[]> r = Http.send(HttpRequest.newBuilder(URI.create(ExternalServices.orthancRestUrl() + "/instances"))
+                .header("Content-Type", "application/dicom").POST(HttpRequest.BodyPublishers.ofByteArray(dicom)).build());
         if (r.statusCode() != 200) {
             throw new AssertionError("Orthanc refused a file: " + r.statusCode());
         }
+        return Http.json(r.body()).asJsonObject();
     }
 
     static void storeInHost(Path file) {
@@ -153,6 +181,11 @@ final class Mirror {
 
     static JsonObject mirrorStatus() {
         return Http.status().getJsonObject("mirror");
+    }
+
+    /** Events the sidecar received from one source ("webhook", "orthanc-changes", ...) since it started. */
+    static long eventsFrom(String source) {
+        return mirrorStatus().getJsonObject("eventsBySource").getJsonNumber(source).longValue();
     }
 
     /** Waits until every accepted event is mirrored. */

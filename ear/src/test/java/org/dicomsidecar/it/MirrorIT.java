@@ -46,11 +46,15 @@ class MirrorIT extends SidecarDeployment {
                     .filter(p -> p.toString().matches(".*/(77654033|98892001|98892003)/.*")).sorted().toList();
         }
         assertTrue(files.size() >= 20, "pydicom's dicomdirtests: " + files.size());
+        long webhookBefore = Mirror.eventsFrom("webhook");
         long start = System.nanoTime();
-        files.forEach(Mirror::storeInHost);
+        files.forEach(Mirror::storeAnewInHost); // new to Orthanc, so that its hook fires for every file
+        // the Lua hook's notifications (POST /api/events/stored) arrived: one per file
+        Mirror.await("the Lua hook notified every stored file", 30,
+                () -> Mirror.eventsFrom("webhook") >= webhookBefore + files.size());
         Mirror.await("every stored instance is in the mirror", 30, () -> Mirror.instances().containsAll(Mirror.hostInstances()));
-        System.out.printf("%d real instances mirrored through the Lua hook in %d ms%n", files.size(),
-                (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("%d real instances mirrored, %d notifications through the Lua hook, in %d ms%n", files.size(),
+                Mirror.eventsFrom("webhook") - webhookBefore, (System.nanoTime() - start) / 1_000_000);
 
         int compared = 0;
         for (JsonObject i : DelegationIT.qidoDirect("/instances?limit=1000").getValuesAs(JsonObject.class)) {
@@ -164,7 +168,7 @@ class MirrorIT extends SidecarDeployment {
             SyntheticDicom.Instance i = stored.size() % 5 == 0 ? SyntheticDicom.image(16)
                     : SyntheticDicom.image(16, stored.get(stored.size() - 1).studyUid(),
                     stored.get(stored.size() - 1).seriesUid());
-            Mirror.storeInHost(i.bytes()); // Orthanc's hook notifies the sidecar, which journals the event
+            Mirror.storeInHost(i.bytes()); // Orthanc's hook and changes notify the sidecar, which journals the events
             stored.add(i);
             ManagedProcess.sleep(500);
         }
@@ -225,12 +229,17 @@ class MirrorIT extends SidecarDeployment {
 
     /** Stores instances in the host while making sure the mirror does not have them yet. */
     private static void forgetInMirror(SyntheticDicom.Instance... instances) {
+        long webhook = Mirror.eventsFrom("webhook");
+        long feed = Mirror.eventsFrom("orthanc-changes");
         for (SyntheticDicom.Instance i : instances) {
             Mirror.storeInHost(i.bytes());
         }
-        // the host's own hook mirrors them; remove them from the mirror so only the receiver under test can
-        // bring them back
-        Mirror.await("mirrored by the hook first", 15,
+        // the host's own hook and the sidecar's changes feed mirror them; once both have delivered, remove them
+        // from the mirror so only the receiver under test can bring them back
+        Mirror.await("the hook and the changes feed delivered them", 15,
+                () -> Mirror.eventsFrom("webhook") >= webhook + instances.length
+                        && Mirror.eventsFrom("orthanc-changes") >= feed + instances.length);
+        Mirror.await("mirrored by the host's receivers first", 15,
                 () -> java.util.Arrays.stream(instances).allMatch(i -> Mirror.instance(i.sopUid()).isPresent()));
         Mirror.awaitQueueEmpty(15);
         for (SyntheticDicom.Instance i : instances) {

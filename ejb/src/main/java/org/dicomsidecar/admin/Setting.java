@@ -44,6 +44,11 @@ public enum Setting {
     JOURNAL_DIR("sidecar.journal.dir", "",
             "Folder of the event journal (events are acknowledged once forced to disk there); "
                     + "empty: dicom-sidecar/journal in WildFly's data folder"),
+    INGEST_ORTHANC_URL("sidecar.ingest.orthanc-url", "",
+            "Orthanc's REST base URL (e.g. http://127.0.0.1:18042): the sidecar then follows Orthanc's /changes "
+                    + "feed and mirrors every instance Orthanc stores, with no hook in Orthanc; empty: off"),
+    INGEST_ORTHANC_POLL_MS("sidecar.ingest.orthanc-poll-ms", "200",
+            "How often Orthanc's /changes feed is read (at once again while Orthanc has more)"),
     EVENTS_MAX_BODY_BYTES("sidecar.events.max-body-bytes", "4194304",
             "Largest notification body accepted; larger ones are refused with 413"),
     RECONCILE_ON_STARTUP("sidecar.reconcile.on-startup", "true",

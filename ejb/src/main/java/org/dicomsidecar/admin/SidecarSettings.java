@@ -1,7 +1,9 @@
 package org.dicomsidecar.admin;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +60,12 @@ public final class SidecarSettings {
     public List<String> list(Setting s) {
         return optional(s).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
                 .orElse(List.of());
+    }
+
+    /** The Authorization header value for the host's Basic credentials, if a user is configured. */
+    public Optional<String> hostBasicAuthorization() {
+        return optional(Setting.HOST_USERNAME).map(user -> "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + get(Setting.HOST_PASSWORD)).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Every setting by key, secrets masked, URLs stripped of any user info: safe to show and log. */

@@ -9,6 +9,7 @@ import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchHealth;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostHealth;
+import org.dicomsidecar.ingest.OrthancChangesFeed;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorCounts;
 import org.dicomsidecar.mirror.MirrorService;
@@ -39,6 +40,9 @@ public class StatusService {
 
     @Inject
     SeriesCatalog catalog;
+
+    @Inject
+    OrthancChangesFeed orthancChanges;
 
     /** @param healthy whether CouchDB and the host both answer; {@code body} is the full report */
     public record StatusReport(boolean healthy, JsonObject body) {
@@ -96,12 +100,14 @@ public class StatusService {
         }
         b.add("queueDepth", mirror.queueDepth())
                 .add("eventsReceived", stats.eventsReceived())
+                .add("eventsBySource", bySource(stats))
                 .add("eventsRejected", stats.eventsRejected())
                 .add("eventsFailed", stats.eventsFailed())
                 .add("seriesMirrored", stats.seriesMirrored())
                 .add("instancesWritten", stats.instancesWritten())
                 .add("lagMillisP50", stats.lagPercentile(50))
                 .add("lagMillisP95", stats.lagPercentile(95));
+        b.add("orthancChanges", orthancChangesJson());
         reconciler.lastFinished().ifPresentOrElse(r -> {
             JsonObject run = r.toJson();
             b.add("lastReconciliation", Jsonp.createObjectBuilder()
@@ -115,11 +121,35 @@ public class StatusService {
         return b;
     }
 
+    private static JsonObjectBuilder bySource(MirrorStatistics stats) {
+        JsonObjectBuilder b = Jsonp.createObjectBuilder();
+        stats.eventsBySource().forEach(b::add);
+        return b;
+    }
+
+    private JsonObjectBuilder orthancChangesJson() {
+        JsonObjectBuilder b = Jsonp.createObjectBuilder();
+        orthancChanges.status().ifPresentOrElse(feed -> {
+            b.add("enabled", true);
+            if (feed.lastSeq() < 0) {
+                b.addNull("lastSeq");
+            } else {
+                b.add("lastSeq", feed.lastSeq());
+            }
+            addError(b, "lastPollError", feed.lastPollError());
+        }, () -> b.add("enabled", false));
+        return b;
+    }
+
     private static void addError(JsonObjectBuilder b, String error) {
+        addError(b, "error", error);
+    }
+
+    private static void addError(JsonObjectBuilder b, String key, String error) {
         if (error == null) {
-            b.addNull("error");
+            b.addNull(key);
         } else {
-            b.add("error", error);
+            b.add(key, error);
         }
     }
 }

@@ -10,8 +10,6 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.apache.http.client.config.RequestConfig;
@@ -155,8 +153,7 @@ public class HostDicomWebClient {
     }
 
     private java.util.Optional<String> basicAuthorization() {
-        return settings.optional(Setting.HOST_USERNAME).map(user -> "Basic " + Base64.getEncoder().encodeToString(
-                (user + ":" + settings.get(Setting.HOST_PASSWORD)).getBytes(StandardCharsets.UTF_8)));
+        return settings.hostBasicAuthorization();
     }
 
     private static String stripSlash(String url) {

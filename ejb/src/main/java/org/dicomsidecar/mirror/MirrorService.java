@@ -97,7 +97,7 @@ public class MirrorService {
             start();
         }
         return journal.append(events).thenApply(journaled -> {
-            statistics.received(journaled.size());
+            statistics.received(journaled);
             enqueue(journaled);
             return journaled.size();
         });
@@ -186,7 +186,8 @@ public class MirrorService {
         pending.put(key, failed);
     }
 
-    private Path journalDir() {
+    /** The event journal's folder (other durable ingest state, such as feed checkpoints, lives there too). */
+    public Path journalDir() {
         return settings.optional(Setting.JOURNAL_DIR).map(Path::of).orElseGet(() -> {
             String data = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));
             return Path.of(data, "dicom-sidecar", "journal");

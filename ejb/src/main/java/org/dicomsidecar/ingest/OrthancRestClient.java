@@ -1,0 +1,104 @@
+package org.dicomsidecar.ingest;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.http.HttpEntity;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.util.EntityUtils;
+import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.json.Jsonp;
+
+/**
+ * GETs of Orthanc's REST API (not DICOMweb) for the changes feed: one kept-alive connection, the host's Basic
+ * credentials if configured, JSON objects back.
+ */
+public final class OrthancRestClient implements OrthancChangesPoller.Orthanc, AutoCloseable {
+
+    private final String baseUrl;
+    private final String shownUrl;
+    private final String authorization;
+    private final CloseableHttpClient http;
+
+    /**
+     * @param baseUrl Orthanc's REST base, e.g. http://127.0.0.1:8042
+     * @param authorization an Authorization header value, or null
+     */
+    public OrthancRestClient(String baseUrl, String authorization, int connectTimeoutMs, int readTimeoutMs) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.shownUrl = SidecarSettings.withoutUserInfo(this.baseUrl);
+        this.authorization = authorization;
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+        pool.setMaxTotal(2);
+        pool.setDefaultMaxPerRoute(2);
+        // Orthanc closes idle keep-alive connections after about a second: check them before reuse sooner
+        pool.setValidateAfterInactivity(500);
+        http = HttpClients.custom()
+                .setConnectionManager(pool)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectTimeout(connectTimeoutMs)
+                        .setConnectionRequestTimeout(connectTimeoutMs)
+                        .setSocketTimeout(readTimeoutMs)
+                        .setRedirectsEnabled(false)
+                        .build())
+                .disableCookieManagement()
+                .disableRedirectHandling()
+                .evictIdleConnections(1, TimeUnit.SECONDS)
+                .setUserAgent("dicom-sidecar")
+                .build();
+    }
+
+    @Override
+    public Optional<JsonObject> get(String path) throws IOException {
+        HttpGet get = new HttpGet(baseUrl + path);
+        get.setHeader("Accept", "application/json");
+        if (authorization != null) {
+            get.setHeader("Authorization", authorization);
+        }
+        CloseableHttpResponse answer;
+        try {
+            answer = http.execute(get);
+        } catch (IOException e) {
+            throw new IOException("cannot reach Orthanc at " + shownUrl + " (" + e + ")", e);
+        }
+        try (CloseableHttpResponse response = answer) {
+            int status = response.getStatusLine().getStatusCode();
+            HttpEntity entity = response.getEntity();
+            if (status != 200) {
+                EntityUtils.consumeQuietly(entity);
+                if (status == 404) {
+                    return Optional.empty();
+                }
+                throw new IOException("Orthanc at " + shownUrl + " answered HTTP " + status + " to GET " + path
+                        + (status == 401 || status == 403 ? " (check sidecar.host.username and password)" : ""));
+            }
+            if (entity == null) {
+                throw new IOException("Orthanc at " + shownUrl + " answered GET " + path + " without a body");
+            }
+            try (InputStream in = entity.getContent(); JsonReader reader = Jsonp.createReader(in)) {
+                return Optional.of(reader.readObject());
+            } catch (JsonException | IllegalStateException e) {
+                throw new IOException("Orthanc at " + shownUrl + " answered GET " + path + " with no JSON object ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } catch (IOException e) {
+            // shutting down: nothing left to do with a failed close
+        }
+    }
+}
