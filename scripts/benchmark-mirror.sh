@@ -40,7 +40,9 @@
 #     (GET /sidecar/api/admin/reconcile): N / its own started->finished time. The comparison is the host's
 #     own rate of serving series metadata (GET .../series/{se}/metadata from Orthanc directly, as many
 #     threads as the sidecar has workers), measured before and after the backfill (mean of the two).
-#  5. WildFly's peak RSS: VmHWM of the JVM (live run and backfill), VmRSS sampled each second. At the end, the
+#  5. CouchDB's own ceiling: the mirrored instance documents copied into a scratch database with _bulk_docs
+#     (batches of 200), docs/s: no backfill into that CouchDB can be faster.
+#  6. WildFly's peak RSS: VmHWM of the JVM (live run and backfill), VmRSS sampled each second. At the end, the
 #     round trip of a single-event notification to the idle sidecar (as Orthanc's Lua hook sends them).
 #
 # Targets (reported PASS/MISS, never the exit status): ingest ratio >= 0.90, mirror lag p95 <= 2000 ms,
@@ -284,6 +286,10 @@ HWM_BACKFILL=$(hwm_kib "$JVM")
 log "host metadata serving, after the backfill"
 bm metadata "$ORTHANC_HTTP_PORT" "$RES/host-metadata-after.json" "$BENCH/set-B/manifest.json" --threads "$WORKERS" \
   --pids "orthanc:$ORTHANC_PID,wildfly:$JVM,pouchdb:$COUCH_PID" >&2 || die "the host's metadata failed"
+
+log "CouchDB's own bulk-write rate for these documents (the ceiling of any backfill into it)"
+bm couch-ceiling "$COUCH_DB_URL" "$RES/couch-ceiling.json" --limit "$N" --pids "pouchdb:$COUCH_PID" >&2 \
+  || log "the CouchDB ceiling probe failed"
 
 log "notification round trip: single-event POSTs to the idle sidecar, one after the other"
 bm notify "$HTTP_PORT" "$RES/notify.json" --count 500 --pids "wildfly:$JVM" >&2 || log "the notification probe failed"

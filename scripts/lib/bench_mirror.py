@@ -491,6 +491,44 @@ def cmd_wait_reconcile(a):
 
 # --- report -------------------------------------------------------------------------------------------------
 
+def cmd_couch_ceiling(a):
+    """pouchdb-server's own bulk-write rate for the mirror's instance documents (a copy into a scratch database,
+    batches of 200, one after the other, as CouchDB serialises writes per database): the ceiling of any backfill."""
+    import urllib.parse
+    src = urllib.parse.urlsplit(a.db_url)
+    conn = http.client.HTTPConnection(src.hostname, src.port, timeout=120)
+
+    def call(method, path, body=None):
+        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+        if r.status >= 300 and not (method == "DELETE" and r.status == 404):
+            raise RuntimeError("%s %s: HTTP %d %s" % (method, path, r.status, data[:200]))
+        return json.loads(data) if data else None
+
+    rows = call("GET", src.path + "/_all_docs?include_docs=true&limit=%d&startkey=%s&endkey=%s" % (
+        a.limit, urllib.parse.quote('"instance:"'), urllib.parse.quote('"instance:\ufff0"')))["rows"]
+    docs = [r["doc"] for r in rows]
+    for d in docs:
+        d.pop("_rev", None)
+    scratch = src.path + "-write-ceiling"
+    call("DELETE", scratch)
+    call("PUT", scratch)
+    pids = parse_pids(a.pids)
+    cpu = CpuMeter(pids)
+    cpu.start()
+    t0 = time.monotonic()
+    for i in range(0, len(docs), 200):
+        call("POST", scratch + "/_bulk_docs", json.dumps({"docs": docs[i:i + 200]}))
+    elapsed = time.monotonic() - t0
+    used = cpu.stop()
+    call("DELETE", scratch)
+    out = {"documents": len(docs), "seconds": elapsed, "rate": len(docs) / elapsed if elapsed > 0 else None,
+           "mean_bytes": sum(len(json.dumps(d)) for d in docs) / max(1, len(docs)), "cpu": used}
+    write_json(a.out, out)
+    print("pouchdb-server bulk write of %d instance documents: %.1f docs/s" % (len(docs), out["rate"] or 0))
+
+
 def cmd_report(a):
     res = a.results
     cfg = read_json(os.path.join(res, "config.json"), {})
@@ -647,6 +685,14 @@ def cmd_report(a):
     print("  host metadata serving (WADO-RS series metadata straight from Orthanc, %d threads): %s inst/s"
           " (passes before and after the backfill; mean %.1f)"
           % (cfg.get("workers", 4), " and ".join("%.1f" % x["rate"] for x in meta), meta_rate))
+    ceiling = read_json(os.path.join(res, "couch-ceiling.json"))
+    if ceiling and ceiling.get("rate"):
+        pc = (ceiling.get("cpu") or {}).get("process_cpu_seconds", {})
+        print("  CouchDB's own ceiling: pouchdb-server writes these instance documents (%.0f bytes each) at %.1f"
+              " docs/s by itself (_bulk_docs of 200 into a scratch database, nothing else running; %.2f ms of its"
+              " CPU per document) = %.2f of the host's metadata rate: the most any backfill into it can reach"
+              % (ceiling["mean_bytes"], ceiling["rate"], 1000 * pc.get("pouchdb", 0) / ceiling["documents"],
+                 ceiling["rate"] / meta_rate if meta else float("nan")))
 
     # memory
     hwm = cfg.get("wildfly_hwm_kib", {})
@@ -741,6 +787,12 @@ def main():
     nr = sub.add_parser("noop-receiver")
     nr.add_argument("port", type=int)
     nr.set_defaults(func=cmd_noop_receiver)
+    cc = sub.add_parser("couch-ceiling")
+    cc.add_argument("db_url")
+    cc.add_argument("out")
+    cc.add_argument("--limit", type=int, default=5000)
+    cc.add_argument("--pids", default="")
+    cc.set_defaults(func=cmd_couch_ceiling)
     rep = sub.add_parser("report")
     rep.add_argument("results")
     rep.set_defaults(func=cmd_report)
