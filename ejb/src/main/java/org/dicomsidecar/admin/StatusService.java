@@ -75,10 +75,10 @@ public class StatusService {
                 .add("indexes", Jsonp.createObjectBuilder()
                         .add("seriesCatalog", Jsonp.createObjectBuilder()
                                 .add("series", catalog.size())
-                                .add("what", "every series' shared attributes in memory, kept current from the "
-                                        + "changes feed; cohort and workflow queries on any attribute, no declaration"))
-                        .add("couchdbViews", Jsonp.createArrayBuilder().add("types/by_type")
-                                .add("mirror/series_by_study").add("mirror/instances_by_series")
+                                .add("what", "every series' shared attributes and references in memory, kept "
+                                        + "current from the changes feed: counts, QIDO, cohort, reference and workflow "
+                                        + "queries on any attribute, no declaration"))
+                        .add("couchdbViews", Jsonp.createArrayBuilder().add("mirror/instances_by_series")
                                 .add("references/by_target")))
                 .add("settings", settingsJson)
                 .build();

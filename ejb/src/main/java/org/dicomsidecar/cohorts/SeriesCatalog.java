@@ -55,6 +55,7 @@ public class SeriesCatalog {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private String since;
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong instanceCount = new java.util.concurrent.atomic.AtomicLong();
 
     /** Raised by every change: what is derived from the catalog is current while this stays the same. */
     public long version() {
@@ -65,6 +66,23 @@ public class SeriesCatalog {
     public synchronized void listen(Listener listener) {
         listeners.add(listener);
         entries.values().forEach(e -> listener.changed(null, e));
+    }
+
+    /** Instances listed by the series held (call {@link #current()} first). */
+    public long instanceCount() {
+        return instanceCount.get();
+    }
+
+    /** Studies with at least one series held (call {@link #current()} first). */
+    public int studyCount() {
+        Map<String, Set<String>> byStudy = index.get("0020000D");
+        return byStudy == null ? 0 : byStudy.size();
+    }
+
+    /** The UIDs of the studies held (call {@link #current()} first). */
+    public Set<String> studies() {
+        Map<String, Set<String>> byStudy = index.get("0020000D");
+        return byStudy == null ? Set.of() : Set.copyOf(byStudy.keySet());
     }
 
     /** The series with this UID, as last brought up to date (call {@link #current()} first). */
@@ -174,6 +192,7 @@ public class SeriesCatalog {
                 references instanceof JsonObject r ? r : null);
         Entry before = entries.put(entry.series(), entry);
         unindex(before);
+        instanceCount.addAndGet(entry.instances().size() - (before == null ? 0 : before.instances().size()));
         for (String tag : INDEXED) {
             index.computeIfAbsent(tag, t -> new ConcurrentHashMap<>())
                     .computeIfAbsent(indexKey(entry, tag), k -> ConcurrentHashMap.newKeySet()).add(entry.series());
@@ -186,6 +205,7 @@ public class SeriesCatalog {
         Entry before = entries.remove(seriesUid);
         if (before != null) {
             unindex(before);
+            instanceCount.addAndGet(-before.instances().size());
             version.incrementAndGet();
             listeners.forEach(l -> l.changed(before, null));
         }

@@ -34,6 +34,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
@@ -67,6 +68,9 @@ public class Reconciler {
 
     @Inject
     SeriesMirror seriesMirror;
+
+    @Inject
+    SeriesCatalog catalog;
 
     @Resource
     ManagedThreadFactory threads;
@@ -308,9 +312,8 @@ public class Reconciler {
     }
 
     private void removeStudiesTheHostNoLongerHas(Run run, Set<String> hostStudies) {
-        JsonObject grouped = couch.query("/_design/mirror/_view/series_by_study?group=true");
-        for (JsonValue row : grouped.getJsonArray("rows")) {
-            String study = row.asJsonObject().getString("key");
+        catalog.current();
+        for (String study : catalog.studies()) {
             if (!hostStudies.contains(study)) {
                 for (String series : seriesMirror.seriesOfStudyInMirror(study)) {
                     if (mirroredBefore(series, run.started)) {
@@ -328,15 +331,15 @@ public class Reconciler {
                 .orElse(false);
     }
 
-    /** Instance counts of the study's mirrored series; -1 for a series document of an older form, rewritten. */
+    /**
+     * Instance counts of the study's mirrored series, from the series catalog (a view query here made CouchDB
+     * index every document a backfill had written); -1 for a series document of an older form, rewritten.
+     */
     private Map<String, Long> mirrorSeriesCounts(String study) {
-        String key = URLEncoder.encode(Jsonp.createValue(study).toString(), StandardCharsets.UTF_8);
+        catalog.current();
         Map<String, Long> out = new HashMap<>();
-        for (JsonValue row : couch.query("/_design/mirror/_view/series_by_study?reduce=false&key=" + key)
-                .getJsonArray("rows")) {
-            JsonObject r = row.asJsonObject();
-            out.put(r.getString("id").substring(MirrorDocuments.SERIES.length() + 1),
-                    r.getJsonNumber("value").longValue());
+        for (SeriesCatalog.Entry e : catalog.ofStudy(study)) {
+            out.put(e.series(), e.references() == null ? -1L : e.instances().size());
         }
         return out;
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
@@ -47,6 +48,9 @@ public class SeriesMirror {
 
     @Inject
     CouchDatabase couch;
+
+    @Inject
+    SeriesCatalog catalog;
 
     /** What one pass over a series did. */
     public record Outcome(int instances, int written, int removed) {
@@ -131,12 +135,10 @@ public class SeriesMirror {
         return total;
     }
 
+    /** The series of a study the mirror holds (from the series catalog, brought up to date). */
     public List<String> seriesOfStudyInMirror(String studyUid) {
-        String key = URLEncoder.encode(Jsonp.createValue(studyUid).toString(), StandardCharsets.UTF_8);
-        JsonObject answer = couch.query("/_design/mirror/_view/series_by_study?reduce=false&key=" + key);
-        return answer.getJsonArray("rows").stream()
-                .map(r -> r.asJsonObject().getString("id").substring(MirrorDocuments.SERIES.length() + 1))
-                .toList();
+        catalog.current();
+        return catalog.ofStudy(studyUid).stream().map(SeriesCatalog.Entry::series).toList();
     }
 
     /** The series of a study on the host (QIDO-RS), or empty when the host does not know the study. */
