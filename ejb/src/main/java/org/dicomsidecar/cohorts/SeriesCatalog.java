@@ -52,6 +52,10 @@ public class SeriesCatalog {
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Set<String>>> index = new ConcurrentHashMap<>();
+
+    {
+        INDEXED.forEach(tag -> index.put(tag, new ConcurrentHashMap<>())); // an empty catalog has empty indexes
+    }
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private String since;
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();

@@ -88,7 +88,7 @@ public class SeriesMirror {
         }
         List<String> gone = storedHashes.keySet().stream().filter(sop -> !datasets.containsKey(sop))
                 .map(MirrorDocuments::instanceId).toList();
-        writeAll(changed);
+        writeAll(changed, stored.isEmpty());
         deleteAll(gone);
 
         JsonObject seriesDoc = MirrorDocuments.seriesDocument(new ArrayList<>(datasets.values()), hashes, now, references);
@@ -175,13 +175,23 @@ public class SeriesMirror {
         }
     }
 
+    private void writeAll(List<JsonObject> docs) {
+        writeAll(docs, false);
+    }
+
     /**
      * Writes documents in batches with their current revisions. A conflict (another writer got in between)
      * is retried with the fresh revision: the host's content is what both writers write, so ours may win.
+     *
+     * @param probablyNew the documents are most likely not in CouchDB yet (their series was not): the first
+     *                    attempt skips the revision lookup, and only those that conflict are looked up
      */
-    private void writeAll(List<JsonObject> docs) {
+    private void writeAll(List<JsonObject> docs, boolean probablyNew) {
         for (int from = 0; from < docs.size(); from += BATCH) {
             List<JsonObject> batch = docs.subList(from, Math.min(docs.size(), from + BATCH));
+            if (probablyNew) {
+                batch = conflicts(batch, couch.bulkDocs(batch));
+            }
             for (int attempt = 0; !batch.isEmpty(); attempt++) {
                 if (attempt == CONFLICT_RETRIES) {
                     throw new IllegalStateException("documents kept conflicting: " + batch.size());
