@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -18,12 +20,18 @@ import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.client.methods.RequestBuilder;
+import org.apache.http.client.protocol.HttpClientContext;
+import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.entity.InputStreamEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.protocol.HttpContext;
 import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 
@@ -39,21 +47,29 @@ public class HostDicomWebClient {
 
     private CloseableHttpClient http;
     private String baseUrl;
+    private RelayBuffers buffers;
+    private int readTimeout;
 
     @PostConstruct
     void open() {
         baseUrl = stripSlash(settings.get(Setting.HOST_DICOMWEB_URL));
         int max = settings.getInt(Setting.HOST_MAX_CONNECTIONS);
-        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(
+                RegistryBuilder.<ConnectionSocketFactory>create()
+                        .register("http", new ChannelSocketFactory())
+                        .register("https", SSLConnectionSocketFactory.getSocketFactory())
+                        .build());
         pool.setMaxTotal(max);
         pool.setDefaultMaxPerRoute(max);
         // Orthanc closes idle keep-alive connections after about a second: check them before reuse sooner
         pool.setValidateAfterInactivity(500);
+        buffers = new RelayBuffers(Math.min(max, 8));
+        readTimeout = settings.getInt(Setting.HOST_READ_TIMEOUT_MS);
         int connectTimeout = settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS);
         RequestConfig config = RequestConfig.custom()
                 .setConnectTimeout(connectTimeout)
                 .setConnectionRequestTimeout(connectTimeout)
-                .setSocketTimeout(settings.getInt(Setting.HOST_READ_TIMEOUT_MS))
+                .setSocketTimeout(readTimeout)
                 .setRedirectsEnabled(false)
                 .build();
         http = HttpClients.custom()
@@ -66,7 +82,7 @@ public class HostDicomWebClient {
                 // under it; one with a body streams once and is never retried
                 .setRetryHandler((exception, count, context) -> count <= 1
                         && exception instanceof org.apache.http.NoHttpResponseException
-                        && !(org.apache.http.client.protocol.HttpClientContext.adapt(context).getRequest()
+                        && !(HttpClientContext.adapt(context).getRequest()
                         instanceof org.apache.http.HttpEntityEnclosingRequest))
                 .evictIdleConnections(1, java.util.concurrent.TimeUnit.SECONDS)
                 .setUserAgent("dicom-sidecar")
@@ -125,8 +141,9 @@ public class HostDicomWebClient {
 
     private HostResponse execute(HttpUriRequest request) {
         try {
-            CloseableHttpResponse response = http.execute(request);
-            return new HostResponse(response);
+            HttpClientContext context = HttpClientContext.create();
+            CloseableHttpResponse response = http.execute(request, context);
+            return new HostResponse(response, context, buffers, readTimeout);
         } catch (ConnectionPoolTimeoutException e) {
             throw new HostUnavailableException(503, "host-busy",
                     "all " + settings.get(Setting.HOST_MAX_CONNECTIONS) + " connections to the host are in use", e);
@@ -161,6 +178,18 @@ public class HostDicomWebClient {
 
     private static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * Plain sockets that have a channel ({@code SocketChannel}'s socket adaptor): HttpClient uses them as any
+     * socket (time-outs included), and {@link HostResponse#transferBody} can read large bodies from the
+     * channel into a direct buffer, which the JVM then writes to the caller without copying.
+     */
+    private static final class ChannelSocketFactory extends PlainConnectionSocketFactory {
+        @Override
+        public Socket createSocket(HttpContext context) throws IOException {
+            return SocketChannel.open().socket();
+        }
     }
 
     @PreDestroy
