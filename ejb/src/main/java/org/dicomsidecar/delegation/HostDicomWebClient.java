@@ -140,6 +140,8 @@ public class HostDicomWebClient {
     }
 
     private HostResponse execute(HttpUriRequest request) {
+        // bodies as they are: nothing to decode (or rewrite inside a compressed body) on the way through
+        request.setHeader("Accept-Encoding", "identity");
         try {
             HttpClientContext context = HttpClientContext.create();
             CloseableHttpResponse response = http.execute(request, context);

@@ -211,6 +211,16 @@ class HostResponseTransferTest {
     }
 
     @Test
+    void asksForAnUncompressedBody() throws IOException {
+        script = (head, out) -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            return true;
+        };
+        assertArrayEquals(ascii("ok"), relay());
+        assertTrue(requests.get(0).toLowerCase().contains("\r\naccept-encoding: identity\r\n"), requests.get(0));
+    }
+
+    @Test
     void hostFallingSilentMidBodyIsAReadTimeOut() {
         script = (head, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n\r\n"));

@@ -90,7 +90,7 @@ public class DicomWebDelegationServlet extends HttpServlet {
     private static void relay(HostResponse answer, HostUrlRewriter rewriter, boolean head, HttpServletResponse resp,
                               ByteArrayOutputStream copy) throws IOException {
         resp.setStatus(answer.status());
-        boolean rewrite = HostUrlRewriter.isRewritable(answer.header("Content-Type"));
+        boolean rewrite = HostUrlRewriter.isRewritable(answer.header("Content-Type"), answer.header("Content-Encoding"));
         for (Map.Entry<String, String> h : answer.headers()) {
             if (ForwardedHeaders.toCaller(h.getKey())) {
                 String value = ForwardedHeaders.holdsUrl(h.getKey()) ? rewriter.rewrite(h.getValue()) : h.getValue();
