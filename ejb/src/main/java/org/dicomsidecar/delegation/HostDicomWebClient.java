@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -21,17 +19,12 @@ import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.client.methods.RequestBuilder;
 import org.apache.http.client.protocol.HttpClientContext;
-import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
-import org.apache.http.conn.socket.ConnectionSocketFactory;
-import org.apache.http.conn.socket.PlainConnectionSocketFactory;
-import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.entity.InputStreamEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
-import org.apache.http.protocol.HttpContext;
 import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 
@@ -54,11 +47,7 @@ public class HostDicomWebClient {
     void open() {
         baseUrl = stripSlash(settings.get(Setting.HOST_DICOMWEB_URL));
         int max = settings.getInt(Setting.HOST_MAX_CONNECTIONS);
-        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(
-                RegistryBuilder.<ConnectionSocketFactory>create()
-                        .register("http", new ChannelSocketFactory())
-                        .register("https", SSLConnectionSocketFactory.getSocketFactory())
-                        .build());
+        PoolingHttpClientConnectionManager pool = HostConnections.pool();
         pool.setMaxTotal(max);
         pool.setDefaultMaxPerRoute(max);
         // Orthanc closes idle keep-alive connections after about a second: check them before reuse sooner
@@ -180,18 +169,6 @@ public class HostDicomWebClient {
 
     private static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    /**
-     * Plain sockets that have a channel ({@code SocketChannel}'s socket adaptor): HttpClient uses them as any
-     * socket (time-outs included), and {@link HostResponse#transferBody} can read large bodies from the
-     * channel into a direct buffer, which the JVM then writes to the caller without copying.
-     */
-    private static final class ChannelSocketFactory extends PlainConnectionSocketFactory {
-        @Override
-        public Socket createSocket(HttpContext context) throws IOException {
-            return SocketChannel.open().socket();
-        }
     }
 
     @PreDestroy

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -13,10 +12,11 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.http.HttpConnection;
 import org.apache.http.HttpEntity;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.protocol.HttpClientContext;
-import org.apache.http.conn.ManagedHttpClientConnection;
+import org.apache.http.io.BufferInfo;
 
 /** The host's answer, body still streaming. Close it to give the connection back to the pool. */
 public final class HostResponse implements Closeable {
@@ -78,30 +78,37 @@ public final class HostResponse implements Closeable {
             return 0;
         }
         long length = entity.getContentLength();
-        SocketChannel channel = entity.isChunked() || (length >= 0 && length < DIRECT_MIN_LENGTH) ? null : channel();
+        HttpConnection connection = context.getConnection();
+        SocketChannel channel = entity.isChunked() || (length >= 0 && length < DIRECT_MIN_LENGTH)
+                ? null : HostConnections.channel(connection);
         ByteBuffer buffer = buffers.acquire();
         try {
             return channel != null
                     ? transferFromChannel(entity.getContent(), channel, length, buffer, sink)
-                    : transferFromStream(entity.getContent(), buffer, sink);
+                    : transferFromStream(entity.getContent(), HostConnections.inputBuffer(connection), buffer, sink);
         } finally {
             buffers.release(buffer);
         }
     }
 
     /**
-     * Through HttpClient's stream (it decodes chunks, counts the length and keeps the connection alive). The
-     * stream is closed only once it has ended: closing it earlier would read the rest of the body from the
-     * host, for nothing when the caller has gone; {@link #close()} then discards the connection instead.
+     * Through HttpClient's stream (it decodes chunks, counts the length and keeps the connection alive),
+     * gathering what the connection has already read into one write, which goes out whenever the next read
+     * could wait for the host. The stream is closed only once it has ended: closing it earlier would read the
+     * rest of the body from the host, for nothing when the caller has gone; {@link #close()} then discards
+     * the connection instead.
+     *
+     * @param received what the connection holds already read, or null to ask the stream (which, for a
+     *                 chunked body, knows only about its current chunk)
      */
-    private static long transferFromStream(InputStream in, ByteBuffer buffer, BodySink sink) throws IOException {
+    private static long transferFromStream(InputStream in, BufferInfo received, ByteBuffer buffer, BodySink sink)
+            throws IOException {
         byte[] chunk = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(chunk, 0, Math.min(chunk.length, buffer.remaining()))) != -1; ) {
             buffer.put(chunk, 0, n);
             total += n;
-            // write what has come whenever the next read could wait for the host
-            if (!buffer.hasRemaining() || in.available() == 0) {
+            if (!buffer.hasRemaining() || (received != null ? received.length() : in.available()) == 0) {
                 flush(buffer, sink);
             }
         }
@@ -192,13 +199,6 @@ public final class HostResponse implements Closeable {
             sink.write(buffer);
         }
         buffer.clear();
-    }
-
-    /** The channel of the connection's socket, when it has one (plain HTTP; see HostDicomWebClient). */
-    private SocketChannel channel() {
-        ManagedHttpClientConnection connection = context.getConnection(ManagedHttpClientConnection.class);
-        Socket socket = connection == null || !connection.isOpen() ? null : connection.getSocket();
-        return socket == null ? null : socket.getChannel();
     }
 
     @Override
