@@ -7,7 +7,7 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Direct buffers for relaying bodies, kept for reuse: direct so that the bytes go from the host's socket to
  * the caller's without a copy in the JVM, large so that each system call moves up to this many bytes (one
- * retrieve of a 420 MB study cost 13,000 reads and writes with 64 KiB pieces, 1,200 with 1 MiB ones).
+ * retrieve of a 420 MB study cost 13,000 reads and writes with 64 KiB pieces, 1,600 with 1 MiB ones).
  * At most {@code kept} buffers stay allocated; beyond that, a relay gets a fresh one that the garbage
  * collector frees.
  */
