@@ -16,7 +16,7 @@ public final class ForwardedHeaders {
     private static final Set<String> TO_CALLER = Set.of(
             "content-type", "content-location", "location", "etag", "last-modified", "cache-control", "expires",
             "warning", "content-disposition", "content-range", "accept-ranges", "content-language", "retry-after",
-            "www-authenticate", "allow");
+            "www-authenticate", "allow", "content-encoding");
 
     /** Headers that can hold one of the host's URLs. */
     private static final Set<String> URL_VALUED = Set.of("content-location", "location");

@@ -16,6 +16,7 @@ import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.client.methods.RequestBuilder;
+import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.apache.http.entity.InputStreamEntity;
@@ -37,21 +38,25 @@ public class HostDicomWebClient {
 
     private CloseableHttpClient http;
     private String baseUrl;
+    private RelayBuffers buffers;
+    private int readTimeout;
 
     @PostConstruct
     void open() {
         baseUrl = stripSlash(settings.get(Setting.HOST_DICOMWEB_URL));
         int max = settings.getInt(Setting.HOST_MAX_CONNECTIONS);
-        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+        PoolingHttpClientConnectionManager pool = HostConnections.pool();
         pool.setMaxTotal(max);
         pool.setDefaultMaxPerRoute(max);
         // Orthanc closes idle keep-alive connections after about a second: check them before reuse sooner
         pool.setValidateAfterInactivity(500);
+        buffers = new RelayBuffers(Math.min(max, 8));
+        readTimeout = settings.getInt(Setting.HOST_READ_TIMEOUT_MS);
         int connectTimeout = settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS);
         RequestConfig config = RequestConfig.custom()
                 .setConnectTimeout(connectTimeout)
                 .setConnectionRequestTimeout(connectTimeout)
-                .setSocketTimeout(settings.getInt(Setting.HOST_READ_TIMEOUT_MS))
+                .setSocketTimeout(readTimeout)
                 .setRedirectsEnabled(false)
                 .build();
         http = HttpClients.custom()
@@ -64,7 +69,7 @@ public class HostDicomWebClient {
                 // under it; one with a body streams once and is never retried
                 .setRetryHandler((exception, count, context) -> count <= 1
                         && exception instanceof org.apache.http.NoHttpResponseException
-                        && !(org.apache.http.client.protocol.HttpClientContext.adapt(context).getRequest()
+                        && !(HttpClientContext.adapt(context).getRequest()
                         instanceof org.apache.http.HttpEntityEnclosingRequest))
                 .evictIdleConnections(1, java.util.concurrent.TimeUnit.SECONDS)
                 .setUserAgent("dicom-sidecar")
@@ -122,9 +127,12 @@ public class HostDicomWebClient {
     }
 
     private HostResponse execute(HttpUriRequest request) {
+        // bodies as they are: nothing to decode (or rewrite inside a compressed body) on the way through
+        request.setHeader("Accept-Encoding", "identity");
         try {
-            CloseableHttpResponse response = http.execute(request);
-            return new HostResponse(response);
+            HttpClientContext context = HttpClientContext.create();
+            CloseableHttpResponse response = http.execute(request, context);
+            return new HostResponse(response, context, buffers, readTimeout);
         } catch (ConnectionPoolTimeoutException e) {
             throw new HostUnavailableException(503, "host-busy",
                     "all " + settings.get(Setting.HOST_MAX_CONNECTIONS) + " connections to the host are in use", e);

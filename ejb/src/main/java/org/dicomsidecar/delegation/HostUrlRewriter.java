@@ -60,6 +60,16 @@ public record HostUrlRewriter(List<String> hostBaseUrls, String sidecarBaseUrl) 
         return isTextual(base);
     }
 
+    /**
+     * As {@link #isRewritable(String)}, and only when the body is not compressed: the client asks the host for
+     * identity, but a host that compresses anyway gets its body passed through as it is, Content-Encoding
+     * included.
+     */
+    public static boolean isRewritable(String contentType, String contentEncoding) {
+        return (contentEncoding == null || contentEncoding.isBlank()
+                || contentEncoding.trim().equalsIgnoreCase("identity")) && isRewritable(contentType);
+    }
+
     private static boolean isTextual(String mediaType) {
         return mediaType.endsWith("json") || mediaType.endsWith("xml") || mediaType.startsWith("text/");
     }

@@ -178,4 +178,14 @@ class HostUrlRewriterTest {
     void binaryBodiesAreNotRewritable(String contentType) {
         assertFalse(HostUrlRewriter.isRewritable(contentType), String.valueOf(contentType));
     }
+
+    @Test
+    void compressedBodiesAreNotRewritable() {
+        assertTrue(HostUrlRewriter.isRewritable("application/dicom+json", null));
+        assertTrue(HostUrlRewriter.isRewritable("application/dicom+json", ""));
+        assertTrue(HostUrlRewriter.isRewritable("application/dicom+json", "Identity"));
+        assertFalse(HostUrlRewriter.isRewritable("application/dicom+json", "gzip"));
+        assertFalse(HostUrlRewriter.isRewritable("multipart/related; type=\"application/dicom+xml\"", "br"));
+        assertFalse(HostUrlRewriter.isRewritable("multipart/related; type=\"application/dicom\"", null));
+    }
 }

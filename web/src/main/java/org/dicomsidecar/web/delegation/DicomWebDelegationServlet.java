@@ -39,7 +39,7 @@ public class DicomWebDelegationServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(DicomWebDelegationServlet.class.getName());
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS");
     private static final String PREFIX = "/dicomweb";
-    /** One relay buffer per worker thread, allocated once: no garbage per request. */
+    /** One buffer per worker thread for bodies that are rewritten or kept, allocated once: no garbage per request. */
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
     @Inject
@@ -90,7 +90,7 @@ public class DicomWebDelegationServlet extends HttpServlet {
     private static void relay(HostResponse answer, HostUrlRewriter rewriter, boolean head, HttpServletResponse resp,
                               ByteArrayOutputStream copy) throws IOException {
         resp.setStatus(answer.status());
-        boolean rewrite = HostUrlRewriter.isRewritable(answer.header("Content-Type"));
+        boolean rewrite = HostUrlRewriter.isRewritable(answer.header("Content-Type"), answer.header("Content-Encoding"));
         for (Map.Entry<String, String> h : answer.headers()) {
             if (ForwardedHeaders.toCaller(h.getKey())) {
                 String value = ForwardedHeaders.holdsUrl(h.getKey()) ? rewriter.rewrite(h.getValue()) : h.getValue();
@@ -102,6 +102,13 @@ public class DicomWebDelegationServlet extends HttpServlet {
             resp.setHeader("Content-Length", length); // a rewritten body changes length: it goes chunked
         }
         if (head) {
+            return;
+        }
+        if (!rewrite && copy == null) {
+            // DICOM, pixel data, bulk data: passed through untouched, buffer by buffer
+            try (OutputStream out = resp.getOutputStream()) {
+                answer.transferBody(ByteBufferOutput.of(out));
+            }
             return;
         }
         try (InputStream in = answer.body();
