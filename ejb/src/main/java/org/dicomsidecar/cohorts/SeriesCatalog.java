@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.mirror.MirrorDocuments;
@@ -58,8 +59,8 @@ public class SeriesCatalog {
     }
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private String since;
-    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong instanceCount = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong instanceCount = new AtomicLong();
 
     /** Raised by every change: what is derived from the catalog is current while this stays the same. */
     public long version() {

@@ -104,12 +104,10 @@ public final class MirrorDocuments {
         return DicomJson.string(dataset, tag).filter(v -> !v.isEmpty());
     }
 
-    /** The instance document for a dataset already stripped of bulk data. */
-    public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt) {
-        return instanceDocument(dataset, hash, mirroredAt, ReferenceExtractor.references(dataset));
-    }
-
-    /** The instance document, with its references already extracted (mirroring extracts them once). */
+    /**
+     * The instance document for a dataset already stripped of bulk data, with its references (from
+     * {@link ReferenceExtractor#references}, extracted once for this document and its series document).
+     */
     public static JsonObject instanceDocument(JsonObject dataset, String hash, Instant mirroredAt,
                                               List<Reference> references) {
         String sop = required(dataset, SOP_UID, "SOPInstanceUID");
@@ -132,16 +130,10 @@ public final class MirrorDocuments {
     /**
      * The series document: its instances' hashes and the attributes all of them share.
      *
-     * @param datasets every instance of the series, stripped of bulk data
-     * @param hashes   the hash of each, by SOPInstanceUID
+     * @param datasets   every instance of the series, stripped of bulk data
+     * @param hashes     the hash of each, by SOPInstanceUID
+     * @param references the references each makes, by SOPInstanceUID (as extracted for its document)
      */
-    public static JsonObject seriesDocument(List<JsonObject> datasets, Map<String, String> hashes, Instant mirroredAt) {
-        Map<String, List<Reference>> references = new LinkedHashMap<>();
-        datasets.forEach(d -> references.put(required(d, SOP_UID, "SOPInstanceUID"), ReferenceExtractor.references(d)));
-        return seriesDocument(datasets, hashes, mirroredAt, references);
-    }
-
-    /** The series document, with the instances' references already extracted, by SOPInstanceUID. */
     public static JsonObject seriesDocument(List<JsonObject> datasets, Map<String, String> hashes, Instant mirroredAt,
                                             Map<String, List<Reference>> references) {
         if (datasets.isEmpty()) {

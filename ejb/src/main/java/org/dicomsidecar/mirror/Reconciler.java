@@ -12,8 +12,6 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -315,9 +313,9 @@ public class Reconciler {
         catalog.current();
         for (String study : catalog.studies()) {
             if (!hostStudies.contains(study)) {
-                for (String series : seriesMirror.seriesOfStudyInMirror(study)) {
-                    if (mirroredBefore(series, run.started)) {
-                        run.removed.addAndGet(Math.max(1, seriesMirror.removeSeries(series).removed()));
+                for (SeriesCatalog.Entry series : catalog.ofStudy(study)) {
+                    if (mirroredBefore(series.series(), run.started)) {
+                        run.removed.addAndGet(Math.max(1, seriesMirror.removeSeries(series.series()).removed()));
                     }
                 }
             }

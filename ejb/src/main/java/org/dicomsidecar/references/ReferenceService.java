@@ -110,10 +110,7 @@ public class ReferenceService {
                 frontier.add(next);
             }
         }
-        JsonArrayBuilder refs = Jsonp.createArrayBuilder();
-        found.values().stream().filter(filter::keeps).forEach(refs::add);
-        return Jsonp.createObjectBuilder().add("target", target.toJson()).add("direction", "incoming")
-                .add("transitive", transitive).add("references", refs).build();
+        return answer(target, "incoming", transitive, found.values(), filter);
     }
 
     /** Everything the object's instances reference, each target resolved in the mirror or marked dangling. */
@@ -173,9 +170,14 @@ public class ReferenceService {
                 frontier.add(next);
             }
         }
+        return answer(target, "outgoing", transitive, found.values(), filter);
+    }
+
+    private static JsonObject answer(Target target, String direction, boolean transitive,
+                                     Collection<JsonObject> found, Filter filter) {
         JsonArrayBuilder refs = Jsonp.createArrayBuilder();
-        found.values().stream().filter(filter::keeps).forEach(refs::add);
-        return Jsonp.createObjectBuilder().add("target", target.toJson()).add("direction", "outgoing")
+        found.stream().filter(filter::keeps).forEach(refs::add);
+        return Jsonp.createObjectBuilder().add("target", target.toJson()).add("direction", direction)
                 .add("transitive", transitive).add("references", refs).build();
     }
 
@@ -200,7 +202,8 @@ public class ReferenceService {
     private List<String> instancesOf(Target target) {
         return switch (target.level()) {
             case "instance" -> List.of(target.uid());
-            case "series" -> catalog.series(target.uid()) == null ? List.of() : catalog.series(target.uid()).instances();
+            case "series" -> Optional.ofNullable(catalog.series(target.uid())).map(SeriesCatalog.Entry::instances)
+                    .orElse(List.of());
             case "study" -> catalog.ofStudy(target.uid()).stream().flatMap(e -> e.instances().stream()).toList();
             default -> List.of();
         };

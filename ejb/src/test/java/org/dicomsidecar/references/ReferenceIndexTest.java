@@ -34,28 +34,38 @@ class ReferenceIndexTest {
         JsonObject dataset = MirrorDocuments.withoutBulkData(Fixtures.load(name));
         Set<String> fromIndex = new HashSet<>();
         ReferenceIndex.entries(entry(List.of(dataset))).forEach(e -> fromIndex.add(e.getKey() + " " + e.getValue()));
-        assertEquals(viewRows(MirrorDocuments.instanceDocument(dataset, "h", Instant.EPOCH)), fromIndex, name);
+        assertEquals(viewRows(MirrorDocuments.instanceDocument(dataset, "h", Instant.EPOCH,
+                ReferenceExtractor.references(dataset))), fromIndex, name);
     }
 
     @Test
     void onlyInstancesThatReferenceSomethingAreListed() {
         JsonObject seg = MirrorDocuments.withoutBulkData(Fixtures.load("seg_liver_1frame.json"));
         JsonObject ct = MirrorDocuments.withoutBulkData(Fixtures.load("ct_image.json"));
-        JsonObject references = MirrorDocuments.seriesDocument(List.of(seg), Map.of("x", "h"), Instant.EPOCH)
-                .getJsonObject("references");
+        JsonObject references = seriesDocument(List.of(seg)).getJsonObject("references");
         assertEquals(1, references.size());
         assertFalse(ReferenceIndex.entries(entry(List.of(seg))).isEmpty());
         boolean ctReferences = !ReferenceExtractor.references(ct).isEmpty();
-        assertEquals(ctReferences ? 1 : 0, MirrorDocuments.seriesDocument(List.of(ct), Map.of("x", "h"), Instant.EPOCH)
-                .getJsonObject("references").size());
+        assertEquals(ctReferences ? 1 : 0, seriesDocument(List.of(ct)).getJsonObject("references").size());
     }
 
     private static SeriesCatalog.Entry entry(List<JsonObject> datasets) {
-        Map<String, String> hashes = new LinkedHashMap<>();
-        datasets.forEach(d -> hashes.put(MirrorDocuments.string(d, "00080018").orElseThrow(), "h"));
-        JsonObject doc = MirrorDocuments.seriesDocument(datasets, hashes, Instant.EPOCH);
+        JsonObject doc = seriesDocument(datasets);
         return new SeriesCatalog.Entry(doc.getString("study"), doc.getString("series"), doc.getString("modality", ""),
-                doc.getJsonObject("dicom"), Set.of(), List.copyOf(hashes.keySet()), doc.getJsonObject("references"));
+                doc.getJsonObject("dicom"), Set.of(), List.copyOf(doc.getJsonObject("instances").keySet()),
+                doc.getJsonObject("references"));
+    }
+
+    /** The series document as mirroring writes it: hashes and references by SOPInstanceUID. */
+    private static JsonObject seriesDocument(List<JsonObject> datasets) {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        Map<String, List<Reference>> references = new LinkedHashMap<>();
+        for (JsonObject d : datasets) {
+            String sop = MirrorDocuments.string(d, "00080018").orElseThrow();
+            hashes.put(sop, "h");
+            references.put(sop, ReferenceExtractor.references(d));
+        }
+        return MirrorDocuments.seriesDocument(datasets, hashes, Instant.EPOCH, references);
     }
 
     /** The view's map function (couchdb/design/references.json), in Java, as "key row" strings. */
