@@ -1,11 +1,16 @@
 package org.dicomsidecar.dicom;
 
 /**
- * DICOM UID syntax (PS3.5 9.1): 1..64 chars, components of digits separated by '.', no leading zero in a
- * multi-digit component, no empty component.
+ * What the sidecar accepts as a UID: 1..64 characters, digits and '.' only, at least one digit.
  *
- * <p>Only the syntax is checked: a single component ("1") is syntactically a UID. JSON carries UIDs without the
- * trailing NUL padding of binary DICOM, so padding (and any white space) is an error here.
+ * <p>PS3.5 9.1 also forbids a leading zero in a multi-digit component and empty components, but real files from
+ * vendors break both rules (a leading zero is common in older RT and MR files) and archives store them. Whatever
+ * the archive accepted, the mirror must hold and the API must find, so only what is unsafe is refused: other
+ * characters (a UID travels in URL paths and CouchDB document ids) and overlong values. A value of dots alone
+ * ("." or "..") is refused too: it is no UID and would be a path segment with a meaning of its own.
+ *
+ * <p>JSON carries UIDs without the trailing NUL padding of binary DICOM, so padding (and any white space) is an
+ * error here.
  */
 public final class DicomUid {
 
@@ -24,7 +29,7 @@ public final class DicomUid {
 
     /**
      * null when valid, else a message naming {@code field} and saying what is wrong (too long, bad character at
-     * position n, empty component, leading zero), never echoing more than 80 chars of input.
+     * position n, no digit at all), never echoing more than 80 chars of input.
      *
      * <p>The input is quoted only when it consists of digits and dots alone: anything else might be some other
      * value put in the wrong field (a name, an ID), which must not end up in a log or an answer. A bad character
@@ -47,24 +52,10 @@ public final class DicomUid {
             return name + ": bad character " + describe(uid.codePointAt(bad)) + " at position " + (bad + 1)
                     + " (only digits and '.' are allowed)";
         }
-        int component = 1;
-        int start = 0;
-        while (true) {
-            int end = uid.indexOf('.', start);
-            int stop = end < 0 ? uid.length() : end;
-            if (stop == start) {
-                return name + ": empty component " + component + " at position " + (start + 1) + " in " + quote(uid);
-            }
-            if (stop - start > 1 && uid.charAt(start) == '0') {
-                return name + ": leading zero in component " + component + " (\"" + uid.substring(start, stop)
-                        + "\") at position " + (start + 1) + " in " + quote(uid);
-            }
-            if (end < 0) {
-                return null;
-            }
-            start = end + 1;
-            component++;
+        if (uid.chars().noneMatch(c -> c >= '0' && c <= '9')) {
+            return name + ": no digit in " + quote(uid);
         }
+        return null;
     }
 
     private static int firstBadCharacter(String uid) {

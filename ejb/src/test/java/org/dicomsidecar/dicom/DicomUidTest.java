@@ -29,7 +29,9 @@ class DicomUidTest {
         "1", "0", "0.0", "1.2", "1.0.2", "10.20.300", "1.2.840.10008.1.2.1", "1.2.840.10008.5.1.4.1.1.2",
         "2.25.112311314051081758625192572819273032135",
         "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322",
-        "1.2222222222222222222222222222222222222222222222222222222222222"
+        "1.2222222222222222222222222222222222222222222222222222222222222",
+        // not PS3.5-conformant, but stored by archives and found in real files: accepted
+        "1.02", "01", "00", "1.2.03.4", "1..2", ".1", "1."
     })
     void validUids(String uid) {
         assertTrue(DicomUid.isValid(uid), uid);
@@ -52,7 +54,7 @@ class DicomUidTest {
     @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = {
-        "1.02", "01", "00", "1.2.03.4", "1..2", ".1", "1.", ".", "..", "1.2.a", "a.1", "1.2.3 ", " 1.2.3", "1.2.3\0",
+        ".", "..", "...", "1.2.a", "a.1", "1.2.3 ", " 1.2.3", "1.2.3\0",
         "1,2", "-1", "+1", "1.2.3.A", "1.2e3", "1.\uFF12", "1.\u0662", "urn:oid:1.2.3", "1/2", "Doe^John"
     })
     void invalidUids(String uid) {
@@ -67,17 +69,9 @@ class DicomUidTest {
     }
 
     @Test
-    void leadingZeroNamesTheComponent() {
-        assertEquals("sopUid: leading zero in component 2 (\"02\") at position 3 in \"1.02\"",
-                DicomUid.problem("1.02", "sopUid"));
-        assertEquals("u: leading zero in component 1 (\"00\") at position 1 in \"00.1\"", DicomUid.problem("00.1", "u"));
-    }
-
-    @Test
-    void emptyComponentsAnywhere() {
-        assertEquals("u: empty component 2 at position 3 in \"1..2\"", DicomUid.problem("1..2", "u"));
-        assertEquals("u: empty component 1 at position 1 in \".1\"", DicomUid.problem(".1", "u"));
-        assertEquals("u: empty component 2 at position 3 in \"1.\"", DicomUid.problem("1.", "u"));
+    void dotsAloneAreNoUid() {
+        assertEquals("u: no digit in \"..\"", DicomUid.problem("..", "u"));
+        assertEquals("u: no digit in \".\"", DicomUid.problem(".", "u"));
     }
 
     @Test
@@ -113,9 +107,6 @@ class DicomUidTest {
         assertTrue(problem.endsWith("...\""), problem);
         assertFalse(problem.contains(huge.substring(0, 81)));
         assertTrue(problem.length() < 140, problem);
-
-        String emptyComponent = "1." + "2".repeat(30) + "..3";
-        assertTrue(DicomUid.problem(emptyComponent, "f").contains(emptyComponent));
     }
 
     @Test

@@ -149,16 +149,16 @@ class UpsWorkitemParserTest {
 
     @Test
     void invalidUidsAreRefusedNamingTheirPath() {
-        refused(400, "InputInformationSequence[1].SeriesInstanceUID: leading zero in component 2 (\"02\") at position 3 in \"1.02\"",
+        refused(400, "InputInformationSequence[1].SeriesInstanceUID: bad character '\\' at position 2 (only digits and '.' are allowed)",
                 () -> UpsWorkitemParser.parse(withItem(WORKITEM, INPUT, 1,
-                        item -> with(item, "0020000E", attribute("UI", "1.02")))));
+                        item -> with(item, "0020000E", attribute("UI", "1\\2")))));
         refused(400, "InputInformationSequence[0].StudyInstanceUID: bad character 'S' at position 1 (only digits and '.' are allowed)",
                 () -> UpsWorkitemParser.parse(withItem(WORKITEM, INPUT, 0,
                         item -> with(item, "0020000D", attribute("UI", "SIDECAR-0001")))));
         refused(400, "InputInformationSequence[0].ReferencedSOPSequence[2].ReferencedSOPInstanceUID:"
-                + " empty component 2 at position 3 in \"1..2\"",
+                + " no digit in \".\"",
                 () -> UpsWorkitemParser.parse(withItem(WORKITEM, INPUT, 0, item -> withItem(item, REFS, 2,
-                        ref -> with(ref, "00081155", attribute("UI", "1..2"))))));
+                        ref -> with(ref, "00081155", attribute("UI", "."))))));
     }
 
     @Test
