@@ -26,9 +26,13 @@ public record AttributePath(List<String> tags, String vr, String text) {
         DicomDictionary dictionary = DicomDictionary.standard();
         List<String> tags = new ArrayList<>();
         String vr = "";
-        String[] parts = text.trim().split("\\.");
+        String[] parts = text.trim().split("\\.", -1);
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i].trim();
+            if (part.isEmpty()) {
+                throw new QueryException(where, "an empty name in '" + clip(text.trim())
+                        + "': sequence paths join keywords or tags with single dots");
+            }
             Matcher hex = HEX.matcher(part);
             DicomDictionary.Entry entry;
             String tag;

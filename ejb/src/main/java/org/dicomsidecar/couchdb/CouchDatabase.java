@@ -304,7 +304,12 @@ public class CouchDatabase {
         if (c == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = new CouchDbClient(properties());
+                    try {
+                        // LightCouch asks the server for its version here: CouchDB down is a 503, not a bug
+                        client = new CouchDbClient(properties());
+                    } catch (CouchDbException e) {
+                        throw new CouchUnavailableException("CouchDB is not reachable: " + rootMessage(e), e);
+                    }
                 }
                 c = client;
             }

@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.dicomsidecar.json.Jsonp;
 
 /** Reads a notification body as JSON, refusing bodies over a size limit before parsing them. */
@@ -28,7 +27,9 @@ public final class EventBodyReader {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // a body shorter than its Content-Length, a client gone or too slow: the caller's fault, not ours
+            throw new InvalidEventException(400, "body: could not be read to its end (" + e.getClass().getSimpleName()
+                    + "); was it cut short?");
         }
         if (out.size() == 0) {
             throw new InvalidEventException(400, "body: empty");

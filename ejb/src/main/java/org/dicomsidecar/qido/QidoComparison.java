@@ -10,7 +10,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,7 @@ import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
+import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -55,7 +55,9 @@ public class QidoComparison {
         String uidTag = level == Level.STUDY ? "0020000D" : level == Level.SERIES ? "0020000E" : "00080018";
 
         long t0 = System.nanoTime();
-        JsonArray hostAnswer = hostQido(path, rawQuery);
+        // the host gets the query as the mirror read it, encoded anew: what the caller typed (a space, a stray
+        // %) never reaches a URL as it is
+        JsonArray hostAnswer = hostQido(path, params.isEmpty() ? null : QidoRequest.encode(params));
         long hostMillis = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
         JsonArray mirrorAnswer = mirror.query(q, mirrorBase, request.study() != null, request.series() != null);
@@ -122,6 +124,9 @@ public class QidoComparison {
             if (answer.status() == 204) {
                 return JsonValue.EMPTY_JSON_ARRAY;
             }
+            if (answer.status() >= 500) {
+                throw new HostUnavailableException(502, "host-error", "the host answered HTTP " + answer.status(), null);
+            }
             if (answer.status() != 200) {
                 throw new QueryException("query", "the host answered HTTP " + answer.status());
             }
@@ -131,9 +136,11 @@ public class QidoComparison {
             }
             try (var reader = Jsonp.createReader(new java.io.ByteArrayInputStream(body))) {
                 return reader.readArray();
+            } catch (jakarta.json.JsonException | IllegalStateException e) {
+                throw new HostUnavailableException(502, "host-error", "the host's QIDO-RS answer is not a JSON array", e);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new HostUnavailableException(502, "host-error", "reading the host's QIDO-RS answer failed", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.dicomsidecar.qido;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.cohorts.QueryException;
 
 /**
  * Where a QIDO-RS request points: its level and study/series scope, read from the path
@@ -50,13 +52,31 @@ public record QidoRequest(Level level, String study, String series) {
         }
         for (String pair : rawQuery.split("&")) {
             String[] kv = pair.split("=", 2);
-            String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+            String key = decode(kv[0]);
             if (!key.isEmpty()) {
-                out.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+                out.computeIfAbsent(key, k -> new ArrayList<>()).add(kv.length > 1 ? decode(kv[1]) : "");
             }
         }
         return out;
+    }
+
+    /** The parameters as a query string again, each key and value percent-encoded: safe to put in a URL. */
+    public static String encode(Map<String, List<String>> parameters) {
+        StringBuilder b = new StringBuilder();
+        parameters.forEach((key, values) -> values.forEach(v -> b.append(b.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"))));
+        return b.toString();
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // never quote the input: query values are names and IDs of patients
+            throw new QueryException("query", "a malformed percent-escape in the query string (% must be followed"
+                    + " by two hexadecimal digits; write a literal % as %25)");
+        }
     }
 
     public QidoQuery query(Map<String, List<String>> parameters) {

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.dicomsidecar.cohorts.CohortQuery;
 import org.dicomsidecar.cohorts.CohortQueryParser;
 import org.dicomsidecar.cohorts.CohortService;
+import org.dicomsidecar.cohorts.JsonFields;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.json.Jsonp;
@@ -64,11 +65,8 @@ public class WorkflowQueries {
         }
         List<Requirement> has = requirements(q, "has");
         List<Requirement> lacks = requirements(q, "lacks");
-        int limit = q.containsKey("limit") ? q.getInt("limit") : 100;
-        if (limit < 1 || limit > CohortQueryParser.MAX_LIMIT) {
-            throw new QueryException("limit", "must be between 1 and " + CohortQueryParser.MAX_LIMIT);
-        }
-        String cursor = q.containsKey("cursor") && !q.isNull("cursor") ? q.getString("cursor") : null;
+        int limit = JsonFields.wholeNumber(q, "limit", "limit", 1, CohortQueryParser.MAX_LIMIT, 100);
+        String cursor = JsonFields.optionalString(q, "cursor", "cursor");
 
         Set<String> candidates = null;
         if (q.containsKey("where")) {
@@ -181,10 +179,10 @@ public class WorkflowQueries {
                         throw new QueryException(at + "." + k, "unknown key; a step requirement has step and state");
                     }
                 }
-                out.add(new Requirement(WorkflowService.validStepName(r.getString("step")), r.getString("state", null),
-                        null, null));
+                out.add(new Requirement(WorkflowService.validStepName(JsonFields.requiredString(r, "step", at + ".step")),
+                        JsonFields.optionalString(r, "state", at + ".state"), null, null));
             } else {
-                String fact = r.getString("fact");
+                String fact = JsonFields.requiredString(r, "fact", at + ".fact");
                 if (!StudyFacts.NAMES.contains(fact)) {
                     throw new QueryException(at + ".fact", "unknown fact; known: " + String.join(", ", StudyFacts.NAMES));
                 }
@@ -193,7 +191,7 @@ public class WorkflowQueries {
                         throw new QueryException(at + "." + k, "unknown key; a fact requirement has fact and contains");
                     }
                 }
-                String contains = r.containsKey("contains") ? r.getString("contains") : null;
+                String contains = JsonFields.optionalString(r, "contains", at + ".contains");
                 if (contains == null && (fact.equals("modalities") || fact.equals("segmentAlgorithmTypes"))) {
                     throw new QueryException(at + ".contains", "is required for " + fact);
                 }

@@ -6,7 +6,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Locale;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
@@ -55,7 +54,8 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         if (e instanceof CouchUnavailableException) {
             return json(503, "couchdb-unavailable", e.getMessage());
         }
-        LOG.log(Level.SEVERE, "Unexpected failure", e);
+        LOG.severe(() -> "Unexpected failure (messages left out: they may quote patient data): "
+                + LoggedFailure.describe(e));
         return json(500, "internal-error", e.getClass().getSimpleName() + ": see the server log");
     }
 

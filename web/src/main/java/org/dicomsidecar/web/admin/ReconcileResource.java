@@ -2,6 +2,7 @@ package org.dicomsidecar.web.admin;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -14,8 +15,8 @@ import jakarta.ws.rs.core.Response;
 import org.dicomsidecar.mirror.Reconciler;
 
 /**
- * {@code /api/admin/reconcile}: POST starts a reconciliation of the mirror with the host (a full walk, or
- * {@code ?mode=incremental} for dcm4chee's receive-time filter), GET shows its progress (done/total, rate,
+ * {@code /api/admin/reconcile}: POST starts a reconciliation of the mirror with the host (a full walk, {@code ?mode=full}
+ * or none, or {@code ?mode=incremental} for dcm4chee's receive-time filter), GET shows its progress (done/total, rate,
  * ETA, errors), DELETE cancels it (a checkpoint lets the next run resume).
  */
 @Path("/admin/reconcile")
@@ -28,6 +29,9 @@ public class ReconcileResource {
 
     @POST
     public Response start(@QueryParam("mode") String mode) {
+        if (mode != null && !mode.equals("full") && !mode.equals("incremental")) {
+            throw new BadRequestException("mode: must be full (the default) or incremental");
+        }
         Reconciler.Run run = reconciler.start("request", "incremental".equals(mode));
         return Response.accepted(run.toJson()).build();
     }

@@ -1,0 +1,118 @@
+package org.dicomsidecar.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * HTTP/1.1 over a plain socket, for requests no well-behaved client would send: request targets taken
+ * literally (no normalisation, no validation of escapes), bodies shorter than their Content-Length.
+ */
+final class RawHttp {
+
+    /** An answer: status, headers (names in lower case), body (de-chunked). */
+    record Answer(int status, Map<String, String> headers, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private RawHttp() {
+    }
+
+    /**
+     * Sends {@code method target} to the sidecar's server. {@code declaredLength} is the Content-Length to
+     * announce (-1: the body's own length); a larger one than the body, then the write side closed, is a
+     * body cut short.
+     */
+    static Answer exchange(String method, String target, Map<String, String> headers, byte[] body, long declaredLength) {
+        URI base = URI.create(ExternalServices.sidecarUrl());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+            socket.setSoTimeout(60_000);
+            StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+                    .append("Connection: close\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            if (body != null) {
+                head.append("Content-Length: ").append(declaredLength < 0 ? body.length : declaredLength).append("\r\n");
+            }
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            if (body != null && declaredLength > body.length) {
+                socket.shutdownOutput();
+            }
+            return read(socket.getInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + target, e);
+        }
+    }
+
+    static Answer exchange(String method, String target, String contentType, String body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (contentType != null) {
+            headers.put("Content-Type", contentType);
+        }
+        headers.put("Accept", "application/json");
+        return exchange(method, target, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8), -1);
+    }
+
+    private static Answer read(InputStream in) throws IOException {
+        String statusLine = line(in);
+        if (statusLine == null) {
+            throw new IOException("the server closed the connection without an answer");
+        }
+        int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String l; (l = line(in)) != null && !l.isEmpty(); ) {
+            int colon = l.indexOf(':');
+            headers.merge(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim(),
+                    (a, b) -> a + ", " + b);
+        }
+        byte[] body;
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            for (String size; (size = line(in)) != null; ) {
+                int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+                if (n == 0) {
+                    break;
+                }
+                b.write(in.readNBytes(n));
+                line(in);
+            }
+            body = b.toByteArray();
+        } else if (headers.containsKey("content-length")) {
+            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+        } else {
+            body = in.readAllBytes();
+        }
+        return new Answer(status, headers, body);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != -1; ) {
+            if (c == '\n') {
+                byte[] bytes = b.toByteArray();
+                int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+            }
+            b.write(c);
+        }
+        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
