@@ -71,6 +71,9 @@ public record AttributePath(List<String> tags, String vr, String text) {
     }
 
     private static String suggestion(String keyword) {
+        if (keyword.length() > 64) {
+            return ""; // no keyword is that long; spare the distance computation
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : COMMON) {
