@@ -114,7 +114,8 @@ public record AttributePath(List<String> tags, String vr, String text) {
         return prev[b.length()];
     }
 
-    static String clip(String s) {
+    /** A value quoted in an error message: its start only. */
+    public static String clip(String s) {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 

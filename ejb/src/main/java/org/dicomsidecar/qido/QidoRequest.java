@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.cohorts.QueryException;
 
 /**
  * Where a QIDO-RS request points: its level and study/series scope, read from the path
@@ -42,7 +44,10 @@ public record QidoRequest(Level level, String study, String series) {
         return Optional.of(new QidoRequest(level, study, series));
     }
 
-    /** The query string's parameters, decoded, in order; a repeated key keeps every value. */
+    /**
+     * The query string's parameters, decoded, in order; a repeated key keeps every value. Malformed
+     * percent-encoding is a {@link QueryException}.
+     */
     public static Map<String, List<String>> parameters(String rawQuery) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
@@ -50,13 +55,20 @@ public record QidoRequest(Level level, String study, String series) {
         }
         for (String pair : rawQuery.split("&")) {
             String[] kv = pair.split("=", 2);
-            String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+            String key = decode(kv[0]);
             if (!key.isEmpty()) {
-                out.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+                out.computeIfAbsent(key, k -> new ArrayList<>()).add(kv.length > 1 ? decode(kv[1]) : "");
             }
         }
         return out;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new QueryException("query string", "malformed percent-encoding in '" + AttributePath.clip(s) + "'");
+        }
     }
 
     public QidoQuery query(Map<String, List<String>> parameters) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.cohorts.QueryTimeoutException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
@@ -51,6 +52,9 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof EventReceiver.JournalUnavailableException) {
             return json(503, "journal-unavailable", e.getMessage());
+        }
+        if (e instanceof QueryTimeoutException) {
+            return json(503, "query-timeout", e.getMessage());
         }
         if (e instanceof CouchUnavailableException) {
             return json(503, "couchdb-unavailable", e.getMessage());
