@@ -2,6 +2,7 @@ package org.dicomsidecar.qido;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
@@ -11,6 +12,7 @@ import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.Condition;
 import org.dicomsidecar.cohorts.ConditionEvaluator;
+import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.json.Jsonp;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +81,15 @@ class QidoQueryTest {
         assertFalse(matches(q, long64));
         assertTrue(matches(q, dataset("A".repeat(64) + "x", "20240131")));
         assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000);
+    }
+
+    @Test
+    void malformedPercentEncodingIsAQueryError() {
+        for (String raw : List.of("PatientName=%ZZ", "%ZZ=1", "PatientName=%", "PatientName=%4")) {
+            QueryException e = assertThrows(QueryException.class, () -> QidoRequest.parameters(raw), raw);
+            assertEquals("query string", e.where());
+        }
+        assertEquals(Map.of("PatientName", List.of("DOE^J*")), QidoRequest.parameters("PatientName=DOE%5EJ%2A"));
     }
 
     @Test
