@@ -2,19 +2,26 @@ package org.dicomsidecar.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -147,6 +154,126 @@ class MirrorQidoIT extends SidecarDeployment {
         String study = DelegationIT.firstValue(studies.getJsonObject(0), "0020000D");
         assertEquals(200, Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies/" + study + "/metadata",
                 "application/dicom+json").statusCode());
+    }
+
+    @Test
+    void aStarAloneIsUniversalMatchingAndKeepsStudiesWithoutTheAttribute() {
+        String absent = SyntheticDicom.newUid();
+        String empty = SyntheticDicom.newUid();
+        Mirror.storeInHost(SyntheticDicom.image(8, absent, SyntheticDicom.newUid(), null).bytes());
+        Mirror.storeInHost(SyntheticDicom.image(8, empty, SyntheticDicom.newUid(), "").bytes());
+        Mirror.await("the studies without a PatientName are mirrored", 60,
+                () -> Mirror.instances().containsAll(Mirror.hostInstances()));
+        // expected: every study the host holds (universal matching filters nothing)
+        Set<String> every = uids(DelegationIT.qidoDirect("/studies"), "0020000D");
+        assertTrue(every.containsAll(Set.of(absent, empty)));
+        for (String key : List.of("PatientName=*", "PatientName=***", "PatientName=", "StudyDate=*", "AccessionNumber=*")) {
+            JsonArray answer = mirrorQido("/studies?" + key.replace("*", "%2A"));
+            assertEquals(every, uids(answer, "0020000D"), key);
+            String keyword = key.substring(0, key.indexOf('='));
+            for (JsonObject study : answer.getValuesAs(JsonObject.class)) {
+                String tag = keyword.equals("PatientName") ? "00100010" : keyword.equals("StudyDate") ? "00080020" : "00080050";
+                assertTrue(study.containsKey(tag), key + ": the key is returned, even empty");
+            }
+        }
+        assertFalse(uids(mirrorQido("/studies?PatientName=" + enc("*?")), "0020000D").contains(absent),
+                "a wildcard that needs a character still needs a value");
+    }
+
+    @Test
+    void nestedAnswersCarryTheParentAttributesTheHostReturns() {
+        String ct = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+        String mr = "1.3.6.1.4.1.5962.1.2.4.20040826185059.5457";
+        List<String> parentTags = List.of("0020000D", "0020000E", "00080060", "00200011");
+        int compared = 0;
+        for (String study : List.of(ct, mr)) {
+            JsonArray hostSeries = DelegationIT.qidoDirect("/studies/" + study + "/series");
+            compared += compareByUid(hostSeries, mirrorQido("/studies/" + study + "/series"), "0020000E", parentTags);
+            for (JsonObject series : hostSeries.getValuesAs(JsonObject.class)) {
+                String path = "/studies/" + study + "/series/" + DelegationIT.firstValue(series, "0020000E") + "/instances";
+                compared += compareByUid(DelegationIT.qidoDirect(path), mirrorQido(path), "00080018", parentTags);
+            }
+        }
+        assertTrue(compared >= 10, "compared " + compared + " attributes");
+    }
+
+    /** For each row (by UID), each of the tags the host returns: the mirror returns it with the same values. */
+    private static int compareByUid(JsonArray host, JsonArray mirror, String uidTag, List<String> tags) {
+        Map<String, JsonObject> mirrorRows = new HashMap<>();
+        mirror.getValuesAs(JsonObject.class).forEach(r -> mirrorRows.put(DelegationIT.firstValue(r, uidTag), r));
+        assertEquals(host.size(), mirrorRows.size());
+        int compared = 0;
+        for (JsonObject h : host.getValuesAs(JsonObject.class)) {
+            JsonObject m = mirrorRows.get(DelegationIT.firstValue(h, uidTag));
+            assertNotNull(m, "the mirror answers " + DelegationIT.firstValue(h, uidTag));
+            assertTrue(h.containsKey("0020000D"), "the host returns StudyInstanceUID in nested answers");
+            for (String tag : tags) {
+                if (h.containsKey(tag) && h.getJsonObject(tag).containsKey("Value")) {
+                    assertTrue(m.containsKey(tag), tag + " in " + m);
+                    assertEquals(Mirror.numbersAsDoubles(h.getJsonObject(tag).get("Value")),
+                            Mirror.numbersAsDoubles(m.getJsonObject(tag).get("Value")), tag);
+                    compared++;
+                }
+            }
+        }
+        return compared;
+    }
+
+    @Test
+    void malformedQueriesGet400Json() throws IOException {
+        for (String query : List.of("PatientName=%ZZ", "%ZZ=1", "StudyDate=2020-abc", "StudyDate=notadate", "NoSuchKeyword=1", "limit=-1",
+                "offset=x", "Rows=abc", "PatientName.CodeValue=1")) {
+            String raw = rawGet("/mirror/dicomweb/studies?" + query);
+            assertTrue(raw.startsWith("HTTP/1.1 400"), query + ": " + raw.lines().findFirst().orElse(""));
+            assertTrue(raw.toLowerCase().contains("content-type: application/json"), query + ": JSON: " + raw);
+            assertTrue(raw.contains("\"invalid-query\""), query + ": " + raw);
+        }
+    }
+
+    @Test
+    void aThirtyStarWildcardAnswersWithoutHoldingUpAnotherQuery() throws Exception {
+        String thirtyStars = "*".repeat(30) + "x";
+        String mirrorUrl = ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies?PatientName=" + enc(thirtyStars);
+        String cohort = "{\"level\": \"study\", \"where\": {\"attribute\": \"PatientName\", \"matches\": \""
+                + thirtyStars + "\"}}";
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<byte[]>> stars = CompletableFuture.supplyAsync(
+                () -> Http.get(mirrorUrl, "application/dicom+json"));
+        CompletableFuture<HttpResponse<byte[]>> cohortStars = CompletableFuture.supplyAsync(
+                () -> Mirror.post("/api/cohorts/query", "application/json", cohort.getBytes(StandardCharsets.UTF_8)));
+        CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
+            assertFalse(uids(mirrorQido("/studies?PatientID=1CT1"), "0020000D").isEmpty());
+            return (System.nanoTime() - t0) / 1_000_000;
+        });
+        long otherMillis = other.get(60, TimeUnit.SECONDS);
+        HttpResponse<byte[]> a = stars.get(60, TimeUnit.SECONDS);
+        HttpResponse<byte[]> b = cohortStars.get(60, TimeUnit.SECONDS);
+        long allMillis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("30-star wildcard: mirror QIDO " + a.statusCode() + ", cohort " + b.statusCode()
+                + ", both done after " + allMillis + " ms; the other query took " + otherMillis + " ms");
+        // answered (a linear matcher), or at worst cancelled by the time budget (10 s by default): never held
+        for (HttpResponse<byte[]> r : List.of(a, b)) {
+            assertTrue(r.statusCode() == 200 || (r.statusCode() == 503
+                    && Http.json(r.body()).asJsonObject().getString("error").equals("query-timeout")), Http.text(r));
+        }
+        assertEquals(200, a.statusCode(), "a linear matcher answers long before the budget");
+        assertTrue(Http.json(a.body()).asJsonArray().isEmpty(), "no PatientName ends in x");
+        assertEquals(0, Http.json(b.body()).asJsonObject().getInt("count"));
+        assertTrue(allMillis < 15_000, "answered after " + allMillis + " ms");
+        assertTrue(otherMillis < 10_000, "the other query answered after " + otherMillis + " ms");
+    }
+
+    /** A GET sent as bytes: java.net.URI refuses malformed percent-encoding before it is sent. */
+    private static String rawGet(String path) throws IOException {
+        URI base = URI.create(ExternalServices.sidecarUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + base.getPath() + path + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nAccept: application/dicom+json\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static JsonArray mirrorQido(String path) {

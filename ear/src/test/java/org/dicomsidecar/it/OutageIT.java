@@ -107,6 +107,12 @@ class OutageIT extends SidecarDeployment {
         assertFalse(status.getJsonObject("couchdb").getBoolean("reachable"));
         assertFalse(status.getJsonObject("couchdb").isNull("error"));
         assertTrue(status.getJsonObject("host").getBoolean("reachable"));
+        // the mirror's QIDO-RS does: a JSON 503 like the rest of the API, not an HTML page
+        HttpResponse<byte[]> qido = Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb/studies",
+                "application/dicom+json");
+        assertEquals(503, qido.statusCode(), Http.text(qido));
+        assertTrue(Http.contentType(qido).startsWith("application/json"));
+        assertEquals("couchdb-unavailable", Http.json(qido.body()).asJsonObject().getString("error"));
         // delegation does not need CouchDB
         assertEquals(200, Http.get(ExternalServices.sidecarDicomWebUrl() + "/studies", "application/dicom+json")
                 .statusCode());

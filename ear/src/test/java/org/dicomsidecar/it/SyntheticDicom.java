@@ -33,6 +33,11 @@ final class SyntheticDicom {
 
     /** A monochrome 8-bit image in the given study and series. */
     static Instance image(int side, String study, String series) {
+        return image(side, study, series, "Synthetic^Large");
+    }
+
+    /** The same with this PatientName: "" writes it empty, null leaves it out. */
+    static Instance image(int side, String study, String series, String patientName) {
         String sop = newUid();
         ByteArrayOutputStream meta = new ByteArrayOutputStream();
         element(meta, 0x0002, 0x0001, "OB", new byte[]{0, 1});
@@ -49,7 +54,9 @@ final class SyntheticDicom {
         element(out, 0x0008, 0x0018, "UI", ui(sop));
         element(out, 0x0008, 0x0060, "CS", text("OT"));
         element(out, 0x0008, 0x0064, "CS", text("WSD"));
-        element(out, 0x0010, 0x0010, "PN", text("Synthetic^Large"));
+        if (patientName != null) {
+            element(out, 0x0010, 0x0010, "PN", text(patientName));
+        }
         element(out, 0x0010, 0x0020, "LO", text("SIDECAR-IT"));
         element(out, 0x0020, 0x000D, "UI", ui(study));
         element(out, 0x0020, 0x000E, "UI", ui(series));

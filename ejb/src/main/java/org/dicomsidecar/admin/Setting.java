@@ -61,6 +61,10 @@ public enum Setting {
             "dcm4chee only: scheduled reconciliations ask only for series received since the last one "
                     + "(SeriesReceiveDateTime); any other host is walked in full"),
 
+    QUERY_TIME_BUDGET_MS("sidecar.query.time-budget-ms", "10000",
+            "Longest a cohort query, facet, export, mirror QIDO-RS, workflow or reference query may run; past it "
+                    + "the query is cancelled and answered 503 query-timeout"),
+
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
             "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used when rewriting "
                     + "host URLs in responses; empty: taken from each request");

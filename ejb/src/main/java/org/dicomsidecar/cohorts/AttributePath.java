@@ -75,6 +75,9 @@ public record AttributePath(List<String> tags, String vr, String text) {
     }
 
     private static String suggestion(String keyword) {
+        if (keyword.length() > 64) {
+            return ""; // no keyword is that long; spare the distance computation
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : COMMON) {
@@ -115,7 +118,8 @@ public record AttributePath(List<String> tags, String vr, String text) {
         return prev[b.length()];
     }
 
-    static String clip(String s) {
+    /** A value quoted in an error message: its start only. */
+    public static String clip(String s) {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 

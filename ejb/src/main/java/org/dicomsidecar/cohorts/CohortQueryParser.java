@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.dicomsidecar.cohorts.Condition.Predicate;
 import org.dicomsidecar.cohorts.Condition.ValueMode;
 
@@ -214,7 +213,7 @@ public final class CohortQueryParser {
                     throw new QueryException(at + ".matches", "must be a string with * and ? wildcards");
                 }
                 String w = c.getString(op);
-                yield new Predicate.Matches(w, wildcard(w, ci));
+                yield new Predicate.Matches(w, Wildcard.of(w, ci));
             }
             case "exists" -> {
                 if (c.get(op) != JsonValue.TRUE && c.get(op) != JsonValue.FALSE) {
@@ -300,21 +299,6 @@ public final class CohortQueryParser {
             default:
                 return s;
         }
-    }
-
-    static Pattern wildcard(String w, boolean caseInsensitive) {
-        StringBuilder re = new StringBuilder();
-        for (char ch : w.toCharArray()) {
-            if (ch == '*') {
-                re.append(".*");
-            } else if (ch == '?') {
-                re.append('.');
-            } else {
-                re.append(Pattern.quote(String.valueOf(ch)));
-            }
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL
-                | (caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0));
     }
 
     private static void sameKind(Object a, Object b, String at) {

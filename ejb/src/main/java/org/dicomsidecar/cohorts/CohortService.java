@@ -41,6 +41,14 @@ public class CohortService {
     @Inject
     CouchDatabase couch;
 
+    @Inject
+    QueryBudget budget;
+
+    /** Series whose instances are read from CouchDB in one request: bounds each request and each wait. */
+    static final int SERIES_PER_READ = 50;
+    /** Instance documents read in one request by SOP Instance UID. */
+    static final int INSTANCES_PER_READ = 1000;
+
     /** One row of an answer, before paging: its UIDs, the dataset its values come from, its sort keys. */
     record Match(String study, String series, String sop, String modality, JsonObject dataset, List<Object> sortKeys) {
         String id() {
@@ -53,7 +61,8 @@ public class CohortService {
     }
 
     public Answer run(CohortQuery q) {
-        List<Match> matches = matches(q);
+        QueryDeadline deadline = budget.start();
+        List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
         long count = matches.size();
         int from = 0;
@@ -66,18 +75,23 @@ public class CohortService {
             page.add(row(m, q));
         }
         String next = to < matches.size() ? cursorAfter(matches.get(to - 1)) : null;
-        return new Answer(count, page, next, facets(matches, q));
+        return new Answer(count, page, next, facets(matches, q, deadline));
     }
 
     /** Every match, unpaged, in order: for export. */
     public List<JsonObject> all(CohortQuery q) {
-        List<Match> matches = matches(q);
+        return all(q, budget.start());
+    }
+
+    /** Every match, unpaged, in order, within a deadline the caller started. */
+    public List<JsonObject> all(CohortQuery q, QueryDeadline deadline) {
+        List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
         return matches.stream().map(m -> row(m, q)).toList();
     }
 
     public long count(CohortQuery q) {
-        return matches(q).size();
+        return matches(q, budget.start()).size();
     }
 
     /** A match for other query front-ends (QIDO-RS): UIDs and the dataset its attributes come from. */
@@ -85,9 +99,9 @@ public class CohortService {
     }
 
     /** Every match at a level, ordered by UID: a stable order for offset paging. */
-    public List<Hit> hits(Level level, Condition where) {
+    public List<Hit> hits(Level level, Condition where, QueryDeadline deadline) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
-        List<Match> matches = matches(q);
+        List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
         return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
     }
@@ -103,17 +117,32 @@ public class CohortService {
     }
 
     /** Instance datasets by SOP Instance UID (those the mirror holds). */
-    public Map<String, JsonObject> instanceDatasets(List<String> sops) {
+    public Map<String, JsonObject> instanceDatasets(List<String> sops, QueryDeadline deadline) {
         Map<String, JsonObject> out = new HashMap<>();
-        couch.getAll(sops.stream().map(MirrorDocuments::instanceId).toList())
-                .forEach(d -> out.put(d.getString("sop"), d.getJsonObject("dicom")));
+        for (int from = 0; from < sops.size(); from += INSTANCES_PER_READ) {
+            deadline.check();
+            couch.getAll(sops.subList(from, Math.min(sops.size(), from + INSTANCES_PER_READ)).stream()
+                    .map(MirrorDocuments::instanceId).toList())
+                    .forEach(d -> out.put(d.getString("sop"), d.getJsonObject("dicom")));
+        }
         return out;
     }
 
-    private List<Match> matches(CohortQuery q) {
+    private List<Match> matches(CohortQuery q, QueryDeadline deadline) {
         Collection<SeriesCatalog.Entry> all = catalog.current();
+        deadline.check();
         Collection<SeriesCatalog.Entry> series = candidates(q.where());
-        return matches(q, series == null ? all : series);
+        return matches(q, series == null ? all : series, deadline);
+    }
+
+    /** The instance datasets of these series, read a few series at a time with the deadline checked between. */
+    private Map<String, List<JsonObject>> instanceDatasetsOf(List<SeriesCatalog.Entry> series, QueryDeadline deadline) {
+        Map<String, List<JsonObject>> out = new HashMap<>();
+        for (int from = 0; from < series.size(); from += SERIES_PER_READ) {
+            deadline.check();
+            out.putAll(catalog.instanceDatasets(series.subList(from, Math.min(series.size(), from + SERIES_PER_READ))));
+        }
+        return out;
     }
 
     /**
@@ -154,13 +183,15 @@ public class CohortService {
         return best;
     }
 
-    private List<Match> matches(CohortQuery q, Collection<SeriesCatalog.Entry> series) {
+    /** The matches among these series; checks the deadline at each series and each instance tested. */
+    List<Match> matches(CohortQuery q, Collection<SeriesCatalog.Entry> series, QueryDeadline deadline) {
         List<Match> out = new ArrayList<>();
         Set<String> studies = new LinkedHashSet<>();
         Map<String, SeriesCatalog.Entry> studyRepresentative = new HashMap<>();
         List<SeriesCatalog.Entry> undecided = new ArrayList<>();
         List<SeriesCatalog.Entry> decided = new ArrayList<>();
         for (SeriesCatalog.Entry e : series) {
+            deadline.check();
             Truth t = ConditionEvaluator.evaluate(q.where(), e.dicom(), e.varying());
             if (t == Truth.TRUE) {
                 decided.add(e);
@@ -168,14 +199,18 @@ public class CohortService {
                 undecided.add(e);
             }
         }
-        Map<String, List<JsonObject>> instancesOfUndecided = catalog.instanceDatasets(undecided);
+        Map<String, List<JsonObject>> instancesOfUndecided = instanceDatasetsOf(undecided, deadline);
+        java.util.function.Predicate<JsonObject> instanceMatches = d -> {
+            deadline.check();
+            return ConditionEvaluator.matches(q.where(), d);
+        };
         switch (q.level()) {
             case SERIES -> {
                 decided.forEach(e -> out.add(new Match(e.study(), e.series(), null, e.modality(), e.dicom(),
                         sortKeys(q, e.dicom()))));
                 for (SeriesCatalog.Entry e : undecided) {
                     instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
-                            .filter(d -> ConditionEvaluator.matches(q.where(), d)).findFirst()
+                            .filter(instanceMatches).findFirst()
                             .ifPresent(d -> out.add(new Match(e.study(), e.series(), null, e.modality(), e.dicom(),
                                     sortKeys(q, e.dicom()))));
                 }
@@ -188,7 +223,7 @@ public class CohortService {
                 }
                 for (SeriesCatalog.Entry e : undecided) {
                     if (!studies.contains(e.study()) && instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
-                            .anyMatch(d -> ConditionEvaluator.matches(q.where(), d))) {
+                            .anyMatch(instanceMatches)) {
                         studies.add(e.study());
                         studyRepresentative.put(e.study(), e);
                     }
@@ -207,8 +242,9 @@ public class CohortService {
                 q.facets().forEach(f -> needed.add(f.path().tags().get(0)));
                 List<SeriesCatalog.Entry> toOpen = decided.stream()
                         .filter(e -> e.varying().stream().anyMatch(needed::contains)).toList();
-                Map<String, List<JsonObject>> instancesOfDecided = catalog.instanceDatasets(toOpen);
+                Map<String, List<JsonObject>> instancesOfDecided = instanceDatasetsOf(toOpen, deadline);
                 for (SeriesCatalog.Entry e : decided) {
+                    deadline.check();
                     List<JsonObject> docs = instancesOfDecided.get(e.series());
                     if (docs == null) {
                         e.instances().forEach(sop -> out.add(new Match(e.study(), e.series(), sop, e.modality(),
@@ -219,7 +255,7 @@ public class CohortService {
                 }
                 for (SeriesCatalog.Entry e : undecided) {
                     instancesOfUndecided.getOrDefault(e.series(), List.of()).stream()
-                            .filter(d -> ConditionEvaluator.matches(q.where(), d))
+                            .filter(instanceMatches)
                             .forEach(d -> out.add(instanceMatch(e, d, q)));
                 }
             }
@@ -356,11 +392,12 @@ public class CohortService {
         return p.text();
     }
 
-    private JsonObject facets(List<Match> matches, CohortQuery q) {
+    private JsonObject facets(List<Match> matches, CohortQuery q, QueryDeadline deadline) {
         JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (CohortQuery.Facet f : q.facets()) {
             List<Object> values = new ArrayList<>();
             for (Match m : matches) {
+                deadline.check();
                 new LinkedHashSet<>(ConditionEvaluator.values(m.dataset(), f.path())).stream()
                         .filter(v -> v != null).forEach(values::add);
             }

@@ -2,7 +2,6 @@ package org.dicomsidecar.cohorts;
 
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** A cohort condition: a test of one attribute, or a combination of conditions. */
 public sealed interface Condition {
@@ -50,7 +49,8 @@ public sealed interface Condition {
         record Range(Object lower, boolean lowerInclusive, Object upper, boolean upperInclusive) implements Predicate {
         }
 
-        record Matches(String wildcard, Pattern regex) implements Predicate {
+        /** A wildcard (or, in QIDO-RS fuzzy matching, a name word) and how it is matched: never a regex. */
+        record Matches(String wildcard, TextMatcher matcher) implements Predicate {
         }
 
         record Exists(boolean present) implements Predicate {

@@ -115,7 +115,7 @@ public final class ConditionEvaluator {
             }
             return true;
         } else if (p instanceof Predicate.Matches m) {
-            return value instanceof String s && m.regex().matcher(s).matches();
+            return value instanceof String s && m.matcher().matches(s);
         }
         return false;
     }

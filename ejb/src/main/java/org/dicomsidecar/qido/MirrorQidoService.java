@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.CohortService;
+import org.dicomsidecar.cohorts.QueryBudget;
+import org.dicomsidecar.cohorts.QueryDeadline;
 import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.json.Jsonp;
@@ -40,37 +42,39 @@ public class MirrorQidoService {
     @Inject
     CohortService cohorts;
 
+    @Inject
+    QueryBudget budget;
+
     /**
+     * Each level's answer carries its parents' default attributes too, nested requests included
+     * ({@code /studies/{s}/series/{x}/instances} has StudyInstanceUID, SeriesInstanceUID, Modality...):
+     * as the archives answer, and as clients (dicomweb-client, OHIF) read them.
+     *
      * @param baseUrl the DICOMweb base the RetrieveURLs point at (the sidecar's mirror root)
-     * @param scoped  whether the request was inside a study (then study attributes are not repeated)
      */
-    public JsonArray query(QidoQuery q, String baseUrl, boolean scopedToStudy, boolean scopedToSeries) {
-        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where());
+    public JsonArray query(QidoQuery q, String baseUrl) {
+        QueryDeadline deadline = budget.start();
+        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where(), deadline);
         int from = Math.min(hits.size(), q.offset());
         int to = Math.min(hits.size(), from + q.limit());
         List<CohortService.Hit> page = hits.subList(from, to);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
-                ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList()) : Map.of();
+                ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList(), deadline) : Map.of();
         JsonArrayBuilder out = Jsonp.createArrayBuilder();
         for (CohortService.Hit h : page) {
+            deadline.check();
             JsonObject dataset = q.level() == Level.INSTANCE ? instances.getOrDefault(h.sop(), h.dataset()) : h.dataset();
             Set<String> tags = new TreeSet<>();
             switch (q.level()) {
                 case STUDY -> tags.addAll(STUDY_DEFAULTS);
                 case SERIES -> {
                     tags.addAll(SERIES_DEFAULTS);
-                    if (!scopedToStudy) {
-                        tags.addAll(STUDY_DEFAULTS);
-                    }
+                    tags.addAll(STUDY_DEFAULTS);
                 }
                 case INSTANCE -> {
                     tags.addAll(INSTANCE_DEFAULTS);
-                    if (!scopedToSeries) {
-                        tags.addAll(SERIES_DEFAULTS);
-                    }
-                    if (!scopedToStudy) {
-                        tags.addAll(STUDY_DEFAULTS);
-                    }
+                    tags.addAll(SERIES_DEFAULTS);
+                    tags.addAll(STUDY_DEFAULTS);
                 }
             }
             q.returned().forEach(p -> tags.add(p.tags().get(0)));
@@ -130,13 +134,24 @@ public class MirrorQidoService {
                 elements.put("00201209", number("IS", e.instances().size()));
             }
         }
-        // a UID the summary may not hold (SOPInstanceUID is per instance)
-        if (level == Level.INSTANCE && h.sop() != null) {
-            elements.putIfAbsent("00080018", element("UI", h.sop()));
+        // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them
+        putUidIfMissing(elements, "0020000D", h.study());
+        if (level != Level.STUDY) {
+            putUidIfMissing(elements, "0020000E", h.series());
+        }
+        if (level == Level.INSTANCE) {
+            putUidIfMissing(elements, "00080018", h.sop());
         }
         JsonObjectBuilder b = Jsonp.createObjectBuilder();
         elements.forEach(b::add);
         return b.build();
+    }
+
+    private static void putUidIfMissing(Map<String, JsonValue> elements, String tag, String uid) {
+        JsonValue e = elements.get(tag);
+        if (uid != null && (e == null || !e.asJsonObject().containsKey("Value"))) {
+            elements.put(tag, element("UI", uid));
+        }
     }
 
     private static JsonObject element(String vr, String value) {

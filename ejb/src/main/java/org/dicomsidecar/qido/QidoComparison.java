@@ -60,7 +60,7 @@ public class QidoComparison {
         JsonArray hostAnswer = hostQido(path, params.isEmpty() ? null : QidoRequest.encode(params));
         long hostMillis = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
-        JsonArray mirrorAnswer = mirror.query(q, mirrorBase, request.study() != null, request.series() != null);
+        JsonArray mirrorAnswer = mirror.query(q, mirrorBase);
         long mirrorMillis = (System.nanoTime() - t0) / 1_000_000;
 
         Map<String, JsonObject> h = byUid(hostAnswer, uidTag);

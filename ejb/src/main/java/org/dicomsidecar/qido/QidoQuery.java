@@ -6,13 +6,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.Condition.Predicate;
 import org.dicomsidecar.cohorts.Condition.ValueMode;
 import org.dicomsidecar.cohorts.Condition;
 import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.cohorts.Wildcard;
 
 /**
  * A QIDO-RS request (PS3.18 8.3.4) read into a condition over the mirror. Matching: single value, UID
@@ -93,8 +93,8 @@ public record QidoQuery(Level level, Condition where, Set<AttributePath> returne
                 values.add(raw);
             }
         }
-        if (values.isEmpty()) {
-            return null; // universal matching: returned, not filtered
+        if (values.isEmpty() || values.stream().anyMatch(Wildcard::onlyStars)) {
+            return null; // universal matching (empty, or "*" alone: PS3.4 C.2.2.2.4): returned, not filtered
         }
         if (values.size() > 1) {
             List<Object> in = new ArrayList<>();
@@ -117,7 +117,7 @@ public record QidoQuery(Level level, Condition where, Set<AttributePath> returne
             return each.isEmpty() ? null : each.size() == 1 ? each.get(0) : new Condition.And(each);
         }
         boolean temporal = path.vr().equals("DA") || path.vr().equals("TM") || path.vr().equals("DT");
-        if (temporal && v.contains("-") && !(path.vr().equals("DT") && v.matches(".*\\d[+-]\\d{4}$"))) {
+        if (temporal && v.contains("-") && !(path.vr().equals("DT") && endsWithUtcOffset(v))) {
             String[] range = v.split("-", 2);
             Object lower = range[0].isEmpty() ? null : typed(path, range[0], at);
             Object upper = range[1].isEmpty() ? null : upperBound(path, range[1], at);
@@ -125,12 +125,10 @@ public record QidoQuery(Level level, Condition where, Set<AttributePath> returne
         }
         if (path.personName() && fuzzy) {
             String word = v.replace("*", "").replace("?", "");
-            Pattern p = Pattern.compile("(^|.*[\\^ =])" + Pattern.quote(word) + ".*",
-                    Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL);
-            return new Condition.Test(path, ValueMode.ANY, new Predicate.Matches(v, p));
+            return new Condition.Test(path, ValueMode.ANY, new Predicate.Matches(v, Wildcard.nameComponentPrefix(word)));
         }
         if (!path.numeric() && (v.contains("*") || v.contains("?"))) {
-            return new Condition.Test(path, ValueMode.ANY, new Predicate.Matches(v, wildcard(v)));
+            return new Condition.Test(path, ValueMode.ANY, new Predicate.Matches(v, Wildcard.of(v, false)));
         }
         return new Condition.Test(path, ValueMode.ANY, new Predicate.Equals(typed(path, v, at), false));
     }
@@ -162,12 +160,15 @@ public record QidoQuery(Level level, Condition where, Set<AttributePath> returne
         };
     }
 
-    private static Pattern wildcard(String w) {
-        StringBuilder re = new StringBuilder();
-        for (char ch : w.toCharArray()) {
-            re.append(ch == '*' ? ".*" : ch == '?' ? "." : Pattern.quote(String.valueOf(ch)));
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
+    /** "...5-0500": a DT value whose '-' is a UTC offset's sign, not a range. */
+    private static boolean endsWithUtcOffset(String v) {
+        int n = v.length();
+        return n >= 6 && digit(v.charAt(n - 6)) && (v.charAt(n - 5) == '+' || v.charAt(n - 5) == '-')
+                && v.substring(n - 4).chars().allMatch(c -> digit((char) c));
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static Condition equals(String keyword, String uid) {

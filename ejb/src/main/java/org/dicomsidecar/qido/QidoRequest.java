@@ -44,7 +44,10 @@ public record QidoRequest(Level level, String study, String series) {
         return Optional.of(new QidoRequest(level, study, series));
     }
 
-    /** The query string's parameters, decoded, in order; a repeated key keeps every value. */
+    /**
+     * The query string's parameters, decoded, in order; a repeated key keeps every value. Malformed
+     * percent-encoding is a {@link QueryException}.
+     */
     public static Map<String, List<String>> parameters(String rawQuery) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.dicomsidecar.cohorts.QueryBudget;
+import org.dicomsidecar.cohorts.QueryDeadline;
 import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.json.Jsonp;
@@ -40,6 +42,9 @@ public class ReferenceService {
 
     @Inject
     ReferenceIndex index;
+
+    @Inject
+    QueryBudget budget;
 
     /** What a UID names in the mirror: an instance, a series, a study, or nothing known ("unknown"). */
     public record Target(String level, String uid, String study, String series, boolean inMirror) {
@@ -86,6 +91,7 @@ public class ReferenceService {
 
     /** Every object that references the target (and, transitively, what references those). */
     public JsonObject incoming(String uid, boolean transitive, Filter filter) {
+        QueryDeadline deadline = budget.start();
         Target target = resolve(uid);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Map<String, Integer> depthOfSop = new HashMap<>();
@@ -95,7 +101,8 @@ public class ReferenceService {
         for (int depth = 1; !frontier.isEmpty() && depth <= (transitive ? MAX_DEPTH : 1); depth++) {
             List<String> keys = frontier.poll();
             List<String> next = new ArrayList<>();
-            for (ReferenceIndex.Row v : rows(keys)) {
+            for (ReferenceIndex.Row v : rows(keys, deadline)) {
+                deadline.check();
                 String sop = v.sop();
                 if (targetSops.contains(sop) || (target.level().equals("instance") && sop.equals(uid))) {
                     continue; // the target's own instances referencing each other
@@ -115,6 +122,7 @@ public class ReferenceService {
 
     /** Everything the object's instances reference, each target resolved in the mirror or marked dangling. */
     public JsonObject outgoing(String uid, boolean transitive, Filter filter) {
+        QueryDeadline deadline = budget.start();
         Target target = resolve(uid);
         Map<String, JsonObject> found = new LinkedHashMap<>();
         Deque<List<String>> frontier = new ArrayDeque<>();
@@ -129,6 +137,7 @@ public class ReferenceService {
                     continue;
                 }
                 for (JsonValue r : refs.asJsonArray()) {
+                    deadline.check();
                     JsonObject ref = r.asJsonObject();
                     String key = source.getString("sop") + "|" + ref.getString("path") + "|" + ref.getString("uid");
                     if (found.containsKey(key)) {
@@ -210,12 +219,13 @@ public class ReferenceService {
     }
 
     /** The references under these keys: from memory, or from the view while older series documents remain. */
-    private List<ReferenceIndex.Row> rows(List<String> keys) {
+    private List<ReferenceIndex.Row> rows(List<String> keys, QueryDeadline deadline) {
         if (index.complete()) {
             return index.rows(keys);
         }
         List<ReferenceIndex.Row> out = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 1000) {
+            deadline.check();
             JsonArrayBuilder k = Jsonp.createArrayBuilder();
             keys.subList(from, Math.min(keys.size(), from + 1000)).forEach(key -> {
                 int colon = key.indexOf(':');

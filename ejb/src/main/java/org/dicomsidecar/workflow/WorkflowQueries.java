@@ -18,6 +18,8 @@ import org.dicomsidecar.cohorts.CohortQuery;
 import org.dicomsidecar.cohorts.CohortQueryParser;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.cohorts.JsonFields;
+import org.dicomsidecar.cohorts.QueryBudget;
+import org.dicomsidecar.cohorts.QueryDeadline;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.json.Jsonp;
@@ -41,6 +43,9 @@ public class WorkflowQueries {
 
     @Inject
     CouchDatabase couch;
+
+    @Inject
+    QueryBudget budget;
 
     /** A requirement: a step (in a state, or in any) or a fact (containing a value, or true). */
     record Requirement(String step, String state, String fact, String contains) {
@@ -68,19 +73,21 @@ public class WorkflowQueries {
         int limit = JsonFields.wholeNumber(q, "limit", "limit", 1, CohortQueryParser.MAX_LIMIT, 100);
         String cursor = JsonFields.optionalString(q, "cursor", "cursor");
 
+        QueryDeadline deadline = budget.start();
         Set<String> candidates = null;
         if (q.containsKey("where")) {
             CohortQuery cohort = CohortQueryParser.parse(Jsonp.createObjectBuilder().add("level", "study")
                     .add("where", q.get("where")).add("limit", 1).build());
             candidates = new TreeSet<>();
-            for (JsonObject r : cohorts.all(cohort)) {
+            for (JsonObject r : cohorts.all(cohort, deadline)) {
                 candidates.add(r.getString("studyInstanceUID"));
             }
         }
-        Map<String, StudyFacts> facts = workflow.facts(candidates);
+        Map<String, StudyFacts> facts = workflow.facts(candidates, deadline);
         Map<String, List<JsonObject>> stepDocs = workflow.steps(null);
         List<String> matching = new ArrayList<>();
         for (Map.Entry<String, StudyFacts> e : facts.entrySet()) {
+            deadline.check();
             Map<String, JsonObject> steps = studySteps(stepDocs.get(e.getKey()));
             if (has.stream().allMatch(r -> r.holds(e.getValue(), steps))
                     && lacks.stream().noneMatch(r -> r.holds(e.getValue(), steps))) {

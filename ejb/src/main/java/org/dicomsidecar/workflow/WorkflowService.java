@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.dicomsidecar.cohorts.AttributePath;
 import org.dicomsidecar.cohorts.ConditionEvaluator;
+import org.dicomsidecar.cohorts.QueryDeadline;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
@@ -127,7 +128,7 @@ public class WorkflowService {
     /** A study's facts and all its steps (study- and series-level). */
     public JsonObject study(String study) {
         uid(study, "study");
-        Map<String, StudyFacts> facts = facts(Set.of(study));
+        Map<String, StudyFacts> facts = facts(Set.of(study), QueryDeadline.none());
         Map<String, List<JsonObject>> steps = steps(Set.of(study));
         return studyJson(study, facts.get(study), steps.getOrDefault(study, List.of()));
     }
@@ -139,27 +140,28 @@ public class WorkflowService {
      * Facts of these studies (or of every study when {@code studies} is null), from the mirror as it is now.
      * Those of every study are derived again only after the catalog changed (absence questions ask for all).
      */
-    public Map<String, StudyFacts> facts(Set<String> studies) {
+    public Map<String, StudyFacts> facts(Set<String> studies, QueryDeadline deadline) {
         Collection<SeriesCatalog.Entry> all = catalog.current();
         if (studies != null) {
-            return facts(studies.stream().flatMap(s -> catalog.ofStudy(s).stream()).toList());
+            return facts(studies.stream().flatMap(s -> catalog.ofStudy(s).stream()).toList(), deadline);
         }
         synchronized (this) {
             long version = catalog.version();
             if (version != factsOfAllVersion) {
-                factsOfAll = Collections.unmodifiableMap(facts(all));
+                factsOfAll = Collections.unmodifiableMap(facts(all, deadline));
                 factsOfAllVersion = version;
             }
             return factsOfAll;
         }
     }
 
-    private Map<String, StudyFacts> facts(Collection<SeriesCatalog.Entry> series) {
+    private Map<String, StudyFacts> facts(Collection<SeriesCatalog.Entry> series, QueryDeadline deadline) {
         Map<String, Set<String>> modalities = new HashMap<>();
         Map<String, Set<String>> algorithms = new HashMap<>();
         Map<String, int[]> counts = new HashMap<>();
         List<SeriesCatalog.Entry> segsToOpen = new ArrayList<>();
         for (SeriesCatalog.Entry e : series) {
+            deadline.check();
             modalities.computeIfAbsent(e.study(), k -> new HashSet<>()).add(e.modality());
             int[] c = counts.computeIfAbsent(e.study(), k -> new int[2]);
             c[0]++;
@@ -179,6 +181,7 @@ public class WorkflowService {
         }
         Map<String, List<JsonObject>> segInstances = catalog.instanceDatasets(segsToOpen);
         for (SeriesCatalog.Entry e : segsToOpen) {
+            deadline.check();
             for (JsonObject dicom : segInstances.getOrDefault(e.series(), List.of())) {
                 ConditionEvaluator.values(dicom, SEGMENT_ALGORITHM_TYPE).forEach(v -> {
                     if (v != null) {

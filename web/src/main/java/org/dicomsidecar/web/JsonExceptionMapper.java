@@ -8,6 +8,7 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.Locale;
 import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.cohorts.QueryTimeoutException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
@@ -50,6 +51,9 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof EventReceiver.JournalUnavailableException) {
             return json(503, "journal-unavailable", e.getMessage());
+        }
+        if (e instanceof QueryTimeoutException) {
+            return json(503, "query-timeout", e.getMessage());
         }
         if (e instanceof CouchUnavailableException) {
             return json(503, "couchdb-unavailable", e.getMessage());

@@ -7,7 +7,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.cohorts.QueryTimeoutException;
+import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.qido.MirrorQidoService;
 import org.dicomsidecar.qido.QidoQuery;
 import org.dicomsidecar.qido.QidoRequest;
@@ -23,6 +27,7 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String PREFIX = "/mirror/dicomweb";
+    private static final Logger LOG = Logger.getLogger(MirrorDicomWebServlet.class.getName());
 
     @Inject
     transient MirrorQidoService qido;
@@ -43,12 +48,21 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
         QidoRequest r = qidoRequest.get();
         try {
             QidoQuery q = r.query(QidoRequest.parameters(req.getQueryString()));
-            var answer = qido.query(q, sidecarDicomWebBase(req, PREFIX), r.study() != null, r.series() != null);
+            var answer = qido.query(q, sidecarDicomWebBase(req, PREFIX));
             resp.setStatus(200);
             resp.setContentType("application/dicom+json");
             resp.getOutputStream().write(answer.toString().getBytes(StandardCharsets.UTF_8));
         } catch (QueryException e) {
             sendError(resp, 400, "invalid-query", e.getMessage());
+        } catch (QueryTimeoutException e) {
+            sendError(resp, 503, "query-timeout", e.getMessage());
+        } catch (CouchUnavailableException e) {
+            sendError(resp, 503, "couchdb-unavailable", e.getMessage());
+        } catch (RuntimeException e) {
+            // the class and where, not the message: it may quote the query's values (patient data)
+            LOG.log(Level.SEVERE, "Mirror QIDO-RS failed: {0} at {1}", new Object[] {e.getClass().getName(),
+                    e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?"});
+            sendError(resp, 500, "internal-error", e.getClass().getSimpleName() + ": see the server log");
         }
     }
 }
