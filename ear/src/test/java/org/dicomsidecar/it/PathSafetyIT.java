@@ -196,12 +196,9 @@ class PathSafetyIT extends SidecarDeployment {
             assertTrue(allowed.text().contains("http://localhost:" + port() + root + "/studies/"), allowed.toString());
         }
 
-        byte[] workitem = Files.readAllBytes(ExternalServices.projectRoot()
-                .resolve("ejb/src/test/resources/ingest/ups-workitem-dcm4chee.json"));
-        RawHttp.Answer ups = RawHttp.send(port(), "POST", "/sidecar/api/ups/workitems",
-                Map.of("Host", "evil.example", "Content-Type", "application/dicom+json"), workitem);
-        assertEquals(201, ups.status(), ups.toString());
-        assertTrue(ups.header("location").startsWith(own + "/api/ups/workitems/"), ups.header("location"));
+        // the receivers' Location headers
+        assertCreatedAt("/api/ups/workitems", "application/dicom+json", "ups-workitem-dcm4chee.json", own);
+        assertCreatedAt("/api/fhir/ImagingStudy", "application/fhir+json", "fhir-r5-imagingstudy.json", own);
 
         byte[] query = "{\"level\": \"series\", \"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"}}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -213,6 +210,15 @@ class PathSafetyIT extends SidecarDeployment {
         for (String line : lines) {
             assertTrue(line.startsWith(own + "/dicomweb/studies/"), line);
         }
+    }
+
+    /** POSTs a receiver's sample with a forged Host: 201, and a Location at the sidecar's own address. */
+    private static void assertCreatedAt(String path, String contentType, String sample, String own) throws Exception {
+        byte[] body = Files.readAllBytes(ExternalServices.projectRoot().resolve("ejb/src/test/resources/ingest/" + sample));
+        RawHttp.Answer a = RawHttp.send(port(), "POST", "/sidecar" + path,
+                Map.of("Host", "evil.example", "Content-Type", contentType), body);
+        assertEquals(201, a.status(), path + ": " + a);
+        assertTrue(a.header("location").startsWith(own + path + "/"), a.header("location"));
     }
 
     /** A 4xx JSON error of the sidecar's own, and nothing of Orthanc's answer. */
