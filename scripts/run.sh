@@ -33,7 +33,7 @@ trap stop_all EXIT
 
 log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT (data in $DATA/couchdb)"
 PIDS+=("pouchdb-server:$(start_couchdb "$COUCHDB_PORT" "$DATA/couchdb" "$DATA/logs/couchdb.log")")
-log "starting Orthanc on 127.0.0.1:$ORTHANC_HTTP_PORT (DICOM $ORTHANC_DICOM_PORT, data in $DATA/orthanc)"
+log "starting Orthanc: HTTP on port $ORTHANC_HTTP_PORT (answers loopback callers only; DICOM server off), data in $DATA/orthanc"
 # no Lua hook: the sidecar follows Orthanc's /changes (sidecar.ingest.orthanc-url below)
 PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$DATA/orthanc" "$DATA/logs/orthanc.log")")
 log "starting WildFly on 127.0.0.1:$HTTP_PORT (log in $DATA/logs/wildfly.log)"

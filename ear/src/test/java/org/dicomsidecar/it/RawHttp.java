@@ -14,8 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, for requests no well-behaved client would send: request targets taken
- * literally (no normalisation, no validation of escapes), bodies shorter than their Content-Length.
+ * HTTP/1.1 over a plain socket to 127.0.0.1, for requests no well-behaved client would send: request targets
+ * and headers go out byte for byte as written (no client normalises "..", decodes "%2f", validates escapes or
+ * fills in Host), bodies may be shorter than their Content-Length; one request per connection.
  */
 final class RawHttp {
 
@@ -24,25 +25,55 @@ final class RawHttp {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public String toString() {
+            String t = text();
+            return status + " " + header("content-type") + " " + (t.length() > 200 ? t.substring(0, 200) + "..." : t);
+        }
     }
 
     private RawHttp() {
     }
 
     /**
-     * Sends {@code method target} to the sidecar's server. {@code declaredLength} is the Content-Length to
-     * announce (-1: the body's own length); a larger one than the body, then the write side closed, is a
-     * body cut short.
+     * Sends {@code method target} to the sidecar's server with a proper Host. {@code declaredLength} is the
+     * Content-Length to announce (-1: the body's own length); a larger one than the body, then the write side
+     * closed, is a body cut short.
      */
     static Answer exchange(String method, String target, Map<String, String> headers, byte[] body, long declaredLength) {
         URI base = URI.create(ExternalServices.sidecarUrl());
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("Host", base.getHost() + ":" + base.getPort());
+        all.putAll(headers);
+        return send(base.getPort(), method, target, all, body, declaredLength);
+    }
+
+    /**
+     * Sends {@code method target} with exactly these headers (a Host among them, or none at all), and a body
+     * (null: none; then give no Content-Type either).
+     */
+    static Answer send(int port, String method, String target, Map<String, String> headers, byte[] body) {
+        return send(port, method, target, headers, body, -1);
+    }
+
+    /** GET with a proper Host and this Accept. */
+    static Answer get(int port, String target, String accept) {
+        return send(port, "GET", target, Map.of("Host", "127.0.0.1:" + port, "Accept", accept), null);
+    }
+
+    private static Answer send(int port, String method, String target, Map<String, String> headers, byte[] body,
+                               long declaredLength) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(60_000);
-            StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
-                    .append("Connection: close\r\n");
+            StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
             headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            head.append("Connection: close\r\n");
             if (body != null) {
                 head.append("Content-Length: ").append(declaredLength < 0 ? body.length : declaredLength).append("\r\n");
             }

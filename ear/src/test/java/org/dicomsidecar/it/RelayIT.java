@@ -38,6 +38,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class RelayIT extends SidecarDeployment {
 
+    // DICOMweb paths (only those reach the host), one per framing the stand-in host answers
+    private static final String LONG_LENGTH = "/studies/1.2.3/series/4.5/instances/6.7/bulk/7fe00010";
+    private static final String CHUNKED = "/studies/1.2.3/series/4.5";
+    private static final String GZIP = "/studies/1.2.3/metadata";
+    private static final String JSON = "/studies";
+
     /** The Accept-Encoding of every DICOMweb request the host received. */
     private final List<String> acceptEncodings = new CopyOnWriteArrayList<>();
 
@@ -61,22 +67,22 @@ class RelayIT extends SidecarDeployment {
         host.createContext("/", exchange -> answer(exchange, big, json, gzipped));
         host.start();
         try {
-            HttpResponse<byte[]> r = get("/long-length");
+            HttpResponse<byte[]> r = get(LONG_LENGTH);
             assertEquals(200, r.statusCode());
             assertArrayEquals(big, r.body());
             assertEquals(String.valueOf(big.length), r.headers().firstValue("Content-Length").orElse(null));
             assertFalse(r.headers().firstValue("Transfer-Encoding").isPresent());
 
-            r = get("/chunked");
+            r = get(CHUNKED);
             assertEquals(200, r.statusCode());
             assertArrayEquals(big, r.body());
 
-            r = get("/gzip");
+            r = get(GZIP);
             assertEquals(200, r.statusCode());
             assertArrayEquals(gzipped, r.body(), "a compressed body passes as it is");
             assertEquals("gzip", r.headers().firstValue("Content-Encoding").orElse(null));
 
-            r = get("/json");
+            r = get(JSON);
             assertEquals(200, r.statusCode());
             assertTrue(Http.text(r).contains(ExternalServices.sidecarDicomWebUrl() + "/studies/1.2.3"), Http.text(r));
             assertFalse(Http.text(r).contains(ExternalServices.hostDicomWebUrl()), Http.text(r));
@@ -100,20 +106,20 @@ class RelayIT extends SidecarDeployment {
                 acceptEncodings.add(String.valueOf(exchange.getRequestHeaders().getFirst("Accept-Encoding")));
             }
             Headers headers = exchange.getResponseHeaders();
-            if (path.endsWith("/long-length")) {
+            if (path.endsWith(LONG_LENGTH)) {
                 headers.set("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, big.length);
                 exchange.getResponseBody().write(big);
-            } else if (path.endsWith("/chunked")) {
+            } else if (path.endsWith(CHUNKED)) {
                 headers.set("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=b");
                 exchange.sendResponseHeaders(200, 0); // 0: chunked
                 exchange.getResponseBody().write(big);
-            } else if (path.endsWith("/gzip")) {
+            } else if (path.endsWith(GZIP)) {
                 headers.set("Content-Type", "application/dicom+json");
                 headers.set("Content-Encoding", "gzip");
                 exchange.sendResponseHeaders(200, gzipped.length);
                 exchange.getResponseBody().write(gzipped);
-            } else if (path.endsWith("/json")) {
+            } else if (path.endsWith(JSON)) {
                 byte[] b = json.getBytes(StandardCharsets.UTF_8);
                 headers.set("Content-Type", "application/dicom+json");
                 exchange.sendResponseHeaders(200, b.length);

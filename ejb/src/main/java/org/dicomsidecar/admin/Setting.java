@@ -66,8 +66,13 @@ public enum Setting {
                     + "the query is cancelled and answered 503 query-timeout"),
 
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
-            "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used when rewriting "
-                    + "host URLs in responses; empty: taken from each request");
+            "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used in every URL the "
+                    + "sidecar answers (RetrieveURL, BulkDataURI, Location, export manifests); empty: from each "
+                    + "request, see sidecar.allowed-hosts"),
+    ALLOWED_HOSTS("sidecar.allowed-hosts", "localhost,127.0.0.1,[::1]",
+            "Without sidecar.public-base-url: the host names a request's Host header may carry for the sidecar to "
+                    + "use it in its URLs (comma-separated); any other Host is ignored and the address the request "
+                    + "arrived on is used. * trusts every Host header: only behind a proxy that sets it, or in tests");
 
     private final String key;
     private final String defaultValue;

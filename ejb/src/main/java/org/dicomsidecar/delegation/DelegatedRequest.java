@@ -8,8 +8,8 @@ import java.util.Map;
  * A DICOMweb call to pass to the host.
  *
  * @param method HTTP method
- * @param path the part after the DICOMweb base, starting with "/" (e.g. "/studies/1.2.3/metadata"), still encoded
- * @param query the raw query string, or null
+ * @param path the part after the DICOMweb base, normalised by {@link DicomWebPath} (e.g. "/studies/1.2.3/metadata")
+ * @param query the query string, normalised by {@link DicomWebQuery}, or null
  * @param headers the caller's headers (all of them; the client picks what crosses)
  * @param body the request body, streamed, or null
  * @param contentLength the body's length, or -1 when unknown (then it is sent chunked)

@@ -89,7 +89,8 @@ public class HostDicomWebClient {
 
     /** Sends the request to the host. The caller must close the answer. */
     public HostResponse forward(DelegatedRequest request) {
-        String uri = baseUrl + request.path() + (request.query() == null ? "" : "?" + request.query());
+        String query = requireNormalised(request);
+        String uri = baseUrl + request.path() + (query == null ? "" : "?" + query);
         RequestBuilder builder = RequestBuilder.create(request.method()).setUri(uri);
         for (Map.Entry<String, List<String>> h : request.headers().entrySet()) {
             if (ForwardedHeaders.toHost(h.getKey())) {
@@ -101,6 +102,21 @@ public class HostDicomWebClient {
             builder.setEntity(new InputStreamEntity(request.body(), request.contentLength()));
         }
         return execute(builder.build());
+    }
+
+    /**
+     * Last line of defence, whoever built the request: a path that is not already a normalised DICOMweb path
+     * never leaves for the host, nor a query with control characters. Answers the query to send.
+     */
+    private static String requireNormalised(DelegatedRequest request) {
+        try {
+            if (!DicomWebPath.parse(request.method(), request.path()).equals(request.path())) {
+                throw new IllegalArgumentException("not a normalised DICOMweb path");
+            }
+            return DicomWebQuery.normalise(request.query());
+        } catch (RefusedRequestException e) {
+            throw new IllegalArgumentException("not a DICOMweb request: " + e.getMessage(), e);
+        }
     }
 
     /** A quick check that the host answers DICOMweb at all (a one-study QIDO). */

@@ -20,9 +20,12 @@ import org.dicomsidecar.cohorts.CohortQuery.Level;
 import org.dicomsidecar.cohorts.ConditionEvaluator;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.delegation.DelegatedRequest;
+import org.dicomsidecar.delegation.DicomWebPath;
+import org.dicomsidecar.delegation.DicomWebQuery;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.delegation.RefusedRequestException;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -47,6 +50,13 @@ public class QidoComparison {
         }
         String path = query.contains("?") ? query.substring(0, query.indexOf('?')) : query;
         String rawQuery = query.contains("?") ? query.substring(query.indexOf('?') + 1) : null;
+        try {
+            // what goes to the host is what /sidecar/dicomweb would let through, nothing else
+            path = DicomWebPath.parse("GET", path);
+            rawQuery = DicomWebQuery.normalise(rawQuery);
+        } catch (RefusedRequestException e) {
+            throw new QueryException("query", e.getMessage());
+        }
         QidoRequest request = QidoRequest.of(path).orElseThrow(() -> new QueryException("query",
                 "not a QIDO-RS path: /studies, /series, /instances, /studies/{uid}/series, ..."));
         Level level = request.level();

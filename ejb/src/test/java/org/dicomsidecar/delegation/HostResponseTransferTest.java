@@ -251,7 +251,7 @@ class HostResponseTransferTest {
         };
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         AtomicInteger writes = new AtomicInteger();
-        try (HostResponse answer = client.forward(new DelegatedRequest("GET", "/x", null, Map.of(), null, -1))) {
+        try (HostResponse answer = client.forward(new DelegatedRequest("GET", "/studies", null, Map.of(), null, -1))) {
             answer.transferBody(bytes -> {
                 if (writes.getAndIncrement() == 0) {
                     sleep(READ_TIMEOUT_MS * 2L - 300); // the caller takes its time over the first piece
@@ -307,7 +307,7 @@ class HostResponseTransferTest {
             return false;
         };
         ByteBuffer all = ByteBuffer.allocate(body.length);
-        try (HostResponse answer = client.forward(new DelegatedRequest("GET", "/x", null, Map.of(), null, -1))) {
+        try (HostResponse answer = client.forward(new DelegatedRequest("GET", "/studies", null, Map.of(), null, -1))) {
             answer.transferBody(all::put);
         }
         assertArrayEquals(body, all.array());

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -19,13 +20,11 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.cohorts.CohortQuery;
 import org.dicomsidecar.cohorts.CohortQueryParser;
@@ -34,6 +33,7 @@ import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.cohorts.SavedCohorts;
 import org.dicomsidecar.ingest.EventBodyReader;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
  * Cohorts by any tag: {@code POST /api/cohorts/query} answers count, a page of results, the next cursor
@@ -56,7 +56,7 @@ public class CohortResource {
     SidecarSettings settings;
 
     @Context
-    UriInfo uri;
+    HttpServletRequest request;
 
     @POST
     @Path("/query")
@@ -163,8 +163,7 @@ public class CohortResource {
     }
 
     private String dicomWebBase() {
-        return settings.optional(Setting.PUBLIC_BASE_URL).map(b -> b.replaceAll("/+$", ""))
-                .orElseGet(() -> uri.getBaseUri().toString().replaceAll("/api/?$", "")) + "/dicomweb";
+        return PublicBaseUrl.of(request, settings) + "/dicomweb";
     }
 
     private static List<String> header(CohortQuery q, List<String> attributes) {

@@ -16,21 +16,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
-import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.delegation.DelegatedRequest;
+import org.dicomsidecar.delegation.DicomWebPath;
+import org.dicomsidecar.delegation.DicomWebQuery;
 import org.dicomsidecar.delegation.ForwardedHeaders;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.delegation.HostUrlRewriter;
+import org.dicomsidecar.delegation.RefusedRequestException;
 import org.dicomsidecar.mirror.DelegatedChanges;
 import org.dicomsidecar.web.JsonError;
+import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
  * {@code /sidecar/dicomweb/*}: standard DICOMweb (QIDO-RS, WADO-RS, STOW-RS) passed to the host archive.
  * A servlet rather than a JAX-RS resource so that nothing (content negotiation, entity providers) stands
  * between the caller and the host: bodies stream both ways and headers cross as the allow-lists say.
+ * Only normalised PS3.18 paths reach the host ({@link DicomWebPath}): the host's native API usually shares
+ * its port, and nothing else of it must be reachable through the sidecar.
  */
 @WebServlet(urlPatterns = "/dicomweb/*")
 public class DicomWebDelegationServlet extends HttpServlet {
@@ -53,19 +58,56 @@ public class DicomWebDelegationServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        delegate(req, resp, PREFIX);
+        Target target = checkedTarget(req, resp, PREFIX);
+        if (target != null) {
+            delegate(req, resp, PREFIX, target);
+        }
     }
 
-    /** Passes the call to the host; {@code prefix} is where this DICOMweb root is mounted in the WAR. */
-    protected void delegate(HttpServletRequest req, HttpServletResponse resp, String prefix) throws IOException {
+    /**
+     * Where a request goes below this DICOMweb root: its normalised path and query. Null when the request was
+     * refused (and answered here, never forwarded): a method DICOMweb does not use, a path that is malformed or
+     * names no DICOMweb resource, a query with control characters.
+     */
+    protected static Target checkedTarget(HttpServletRequest req, HttpServletResponse resp, String prefix)
+            throws IOException {
         String method = req.getMethod();
         if (!METHODS.contains(method)) {
             sendError(resp, 405, "method-not-allowed", method + " is not a DICOMweb method");
-            return;
+            return null;
         }
-        String path = req.getRequestURI().substring(req.getContextPath().length() + prefix.length());
+        try {
+            return new Target(DicomWebPath.parse(method, rawPathBelow(req, prefix)),
+                    DicomWebQuery.normalise(req.getQueryString()));
+        } catch (RefusedRequestException e) {
+            sendError(resp, e.status(), e.error(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The request path below this root, as the request line carried it (still encoded). The container routes a
+     * request here after normalising its own copy of the path ("/sidecar/x/../dicomweb/..."), so the raw path
+     * must start with the root exactly as written.
+     */
+    private static String rawPathBelow(HttpServletRequest req, String prefix) throws RefusedRequestException {
+        String raw = req.getRequestURI();
+        String root = req.getContextPath() + prefix;
+        if (raw == null || !raw.startsWith(root)
+                || (raw.length() > root.length() && raw.charAt(root.length()) != '/')) {
+            throw new RefusedRequestException(400, "invalid-path",
+                    "the request path must start with " + root + "/ as written, without dot segments or escapes");
+        }
+        return raw.substring(root.length());
+    }
+
+    /** Passes the call to the host; {@code prefix} is where this DICOMweb root is mounted in the WAR. */
+    protected void delegate(HttpServletRequest req, HttpServletResponse resp, String prefix, Target target)
+            throws IOException {
+        String method = req.getMethod();
+        String path = target.path();
         boolean hasBody = "POST".equals(method) || "PUT".equals(method);
-        DelegatedRequest request = new DelegatedRequest(method, path, req.getQueryString(), headers(req),
+        DelegatedRequest request = new DelegatedRequest(method, path, target.query(), headers(req),
                 hasBody ? req.getInputStream() : null, hasBody ? req.getContentLengthLong() : -1);
         HostUrlRewriter rewriter = new HostUrlRewriter(host.hostBaseUrls(), sidecarDicomWebBase(req, prefix));
         boolean stow = DelegatedChanges.isStow(method, path);
@@ -84,6 +126,15 @@ public class DicomWebDelegationServlet extends HttpServlet {
             }
             sendError(resp, e.status(), e.code(), e.getMessage());
         }
+    }
+
+    /**
+     * A checked request's destination below the DICOMweb root.
+     *
+     * @param path normalised path, e.g. "/studies/1.2.3/metadata"
+     * @param query normalised query string, or null
+     */
+    protected record Target(String path, String query) {
     }
 
     /** Sends the host's answer to the caller; {@code copy}, if given, keeps the host's bytes (up to a cap). */
@@ -123,15 +174,9 @@ public class DicomWebDelegationServlet extends HttpServlet {
         }
     }
 
-    /** The DICOMweb base as the caller sees it: the configured public URL, or the request's own. */
+    /** The DICOMweb base as the caller sees it: see {@link PublicBaseUrl}. */
     protected String sidecarDicomWebBase(HttpServletRequest req, String prefix) {
-        return settings.optional(Setting.PUBLIC_BASE_URL)
-                .map(base -> (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + prefix)
-                .orElseGet(() -> {
-                    String hostHeader = req.getHeader("Host");
-                    String authority = hostHeader != null ? hostHeader : req.getServerName() + ":" + req.getServerPort();
-                    return req.getScheme() + "://" + authority + req.getContextPath() + prefix;
-                });
+        return PublicBaseUrl.of(req, settings) + prefix;
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest req) {

@@ -2,18 +2,20 @@ package org.dicomsidecar.web.ingest;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.UUID;
+import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.ingest.FhirImagingStudyParser;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.web.PublicBaseUrl;
 
 /** {@code POST /api/fhir/ImagingStudy}: dcm4chee's {@code fhir:} exporter (FHIR R5 or R4 ImagingStudy). */
 @Path("/fhir/ImagingStudy")
@@ -23,8 +25,11 @@ public class FhirImagingStudyResource {
     @Inject
     EventReceiver receiver;
 
+    @Inject
+    SidecarSettings settings;
+
     @Context
-    UriInfo uri;
+    HttpServletRequest request;
 
     @POST
     @Consumes({"application/fhir+json", "application/json"})
@@ -38,6 +43,7 @@ public class FhirImagingStudyResource {
                         .add("severity", "information").add("code", "informational")
                         .add("diagnostics", n + " instance notifications accepted for mirroring")))
                 .build();
-        return Response.created(URI.create(uri.getBaseUri() + "fhir/ImagingStudy/" + id)).entity(outcome).build();
+        return Response.created(URI.create(PublicBaseUrl.of(request, settings) + "/api/fhir/ImagingStudy/" + id))
+                .entity(outcome).build();
     }
 }

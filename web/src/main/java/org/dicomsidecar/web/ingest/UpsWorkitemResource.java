@@ -3,6 +3,7 @@ package org.dicomsidecar.web.ingest;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,9 +14,11 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.util.UUID;
+import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.dicom.DicomJson;
 import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.ingest.UpsWorkitemParser;
+import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
  * {@code POST /api/ups/workitems}: UPS-RS "create workitem", as dcm4chee's {@code ups:} exporter sends it
@@ -28,8 +31,14 @@ public class UpsWorkitemResource {
     @Inject
     EventReceiver receiver;
 
+    @Inject
+    SidecarSettings settings;
+
     @Context
     UriInfo uri;
+
+    @Context
+    HttpServletRequest request;
 
     @POST
     @Consumes({"application/dicom+json", "application/json"})
@@ -40,7 +49,8 @@ public class UpsWorkitemResource {
             return UpsWorkitemParser.parse(json);
         });
         String workitem = workitemUid(parsed[0]);
-        return Response.created(URI.create(uri.getBaseUri() + "ups/workitems/" + workitem)).build();
+        return Response.created(URI.create(PublicBaseUrl.of(request, settings) + "/api/ups/workitems/" + workitem))
+                .build();
     }
 
     /** The workitem's UID: from the query (?{uid} or ?AffectedSOPInstanceUID=), the body, or a new one. */

@@ -3,16 +3,16 @@ package org.dicomsidecar.web.qido;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.UriInfo;
-import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.qido.QidoComparison;
+import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
  * {@code GET /api/compare?query=/studies?PatientID=123}: the same QIDO-RS query against the host and the
@@ -29,13 +29,11 @@ public class CompareResource {
     SidecarSettings settings;
 
     @Context
-    UriInfo uri;
+    HttpServletRequest request;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public JsonObject compare(@QueryParam("query") String query) {
-        String base = settings.optional(Setting.PUBLIC_BASE_URL).map(b -> b.replaceAll("/+$", ""))
-                .orElseGet(() -> uri.getBaseUri().toString().replaceAll("/api/?$", ""));
-        return comparison.compare(query, base + "/mirror/dicomweb");
+        return comparison.compare(query, PublicBaseUrl.of(request, settings) + "/mirror/dicomweb");
     }
 }

@@ -34,10 +34,14 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String path = req.getRequestURI().substring(req.getContextPath().length() + PREFIX.length());
-        Optional<QidoRequest> qidoRequest = "GET".equals(req.getMethod()) ? QidoRequest.of(path) : Optional.empty();
+        Target target = checkedTarget(req, resp, PREFIX);
+        if (target == null) {
+            return;
+        }
+        Optional<QidoRequest> qidoRequest =
+                "GET".equals(req.getMethod()) ? QidoRequest.of(target.path()) : Optional.empty();
         if (qidoRequest.isEmpty()) {
-            delegate(req, resp, PREFIX);
+            delegate(req, resp, PREFIX, target);
             return;
         }
         String accept = req.getHeader("Accept");
@@ -47,7 +51,7 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
         }
         QidoRequest r = qidoRequest.get();
         try {
-            QidoQuery q = r.query(QidoRequest.parameters(req.getQueryString()));
+            QidoQuery q = r.query(QidoRequest.parameters(target.query()));
             var answer = qido.query(q, sidecarDicomWebBase(req, PREFIX));
             resp.setStatus(200);
             resp.setContentType("application/dicom+json");
