@@ -2,7 +2,6 @@ package org.dicomsidecar.mirror;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,15 +94,18 @@ final class MirrorQueue {
     /**
      * Takes up to {@code jobs} jobs of ready work, one lane's turn per job, skipping keys in {@code busy}
      * (being mirrored). A job is one entry whose study is checked, or up to {@code batch} entries of one lane
-     * whose studies still have to be checked (one question to the host answers them all).
+     * whose studies still have to be checked (one question to the host answers them all). At most
+     * {@code batches} jobs of several entries are taken: a lane that would give one waits its next turn, so
+     * that a flood's checks keep to a share of the workers and of the host.
      */
-    List<List<Pending>> take(int jobs, int batch, long nowNanos, Set<String> busy) {
+    List<List<Pending>> take(int jobs, int batch, int batches, long nowNanos, Set<String> busy) {
         List<List<Pending>> out = new ArrayList<>();
         int idle = 0;
+        int batchesLeft = batches;
         while (out.size() < jobs && !sources.isEmpty() && idle < sources.size()) {
             String source = sources.keySet().iterator().next();
             LinkedHashMap<Long, LinkedHashSet<String>> lanes = sources.remove(source);
-            List<Pending> job = takeFromSource(lanes, batch, nowNanos, busy);
+            List<Pending> job = takeFromSource(lanes, batchesLeft > 0 ? batch : 0, nowNanos, busy);
             if (!lanes.isEmpty()) {
                 sources.put(source, lanes); // to the back: the other sources go first next time
             }
@@ -111,6 +113,7 @@ final class MirrorQueue {
                 idle++;
             } else {
                 out.add(job);
+                batchesLeft -= job.size() > 1 ? 1 : 0;
                 idle = 0;
             }
         }
@@ -134,22 +137,31 @@ final class MirrorQueue {
         return List.of();
     }
 
+    /**
+     * The lane's next job; empty when nothing is ready, or when {@code batch} is 0 (no batch may go now) and
+     * the lane has several entries to check: only a lone one may go then.
+     */
     private List<Pending> takeFromLane(LinkedHashSet<String> keys, int batch, long nowNanos, Set<String> busy) {
+        int most = batch == 0 ? 2 : batch; // with no batch allowed, look for a second only to tell a lone one
         List<Pending> job = new ArrayList<>();
-        Iterator<String> it = keys.iterator();
-        while (it.hasNext()) {
-            Pending p = byKey.get(it.next());
+        for (String key : keys) {
+            Pending p = byKey.get(key);
             if (busy.contains(p.key) || !ready(p, nowNanos)) {
                 continue;
             }
             if (job.isEmpty() || !p.studyChecked && !job.get(0).studyChecked) {
-                it.remove();
-                byKey.remove(p.key);
                 job.add(p);
-                if (p.studyChecked || job.size() == batch) {
+                if (p.studyChecked || job.size() == most) {
                     break;
                 }
             }
+        }
+        if (batch == 0 && job.size() > 1) {
+            return List.of(); // several to check, and no batch may go now: the lane waits its next turn
+        }
+        for (Pending p : job) {
+            keys.remove(p.key);
+            byKey.remove(p.key);
         }
         return job;
     }

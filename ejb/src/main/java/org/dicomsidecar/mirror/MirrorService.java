@@ -42,6 +42,11 @@ public class MirrorService {
 
     private static final Logger LOG = Logger.getLogger(MirrorService.class.getName());
     private static final long MAX_BACKOFF_MS = 30_000;
+    /**
+     * Checks of several studies at once handed out at a time: a flood of studies the host does not hold is
+     * checked one batch after another, leaving the other workers (and the host) to series that are real.
+     */
+    private static final int CHECK_BATCHES_AT_ONCE = 1;
     /** The journal's replayed events form one lane per source; requests count from 1. */
     private static final long REPLAYED = 0;
 
@@ -66,6 +71,8 @@ public class MirrorService {
     private long failingInProgress;
     /** Jobs handed to the workers and not finished: at most one per worker, so that none waits in the pool. */
     private int busyJobs;
+    /** Of those, the jobs of several entries. */
+    private int busyBatches;
     private EventJournal journal;
     private ExecutorService workers;
     private ScheduledExecutorService dispatcher;
@@ -131,12 +138,14 @@ public class MirrorService {
         try {
             List<List<Pending>> jobs;
             synchronized (this) {
-                jobs = queue.take(workerCount - busyJobs, HostStudies.MAX_PER_QUERY, System.nanoTime(), inProgress);
+                jobs = queue.take(workerCount - busyJobs, HostStudies.MAX_PER_QUERY,
+                        CHECK_BATCHES_AT_ONCE - busyBatches, System.nanoTime(), inProgress);
                 for (List<Pending> job : jobs) {
                     for (Pending p : job) {
                         inProgress.add(p.key);
                         failingInProgress += p.failures > 0 ? p.events.size() : 0;
                     }
+                    busyBatches += job.size() > 1 ? 1 : 0;
                 }
                 busyJobs += jobs.size();
             }
@@ -149,6 +158,7 @@ public class MirrorService {
     }
 
     private void run(List<Pending> job) {
+        boolean batch = job.size() > 1;
         try {
             List<Pending> toMirror = job.get(0).studyChecked ? job : checkStudies(job);
             if (toMirror.size() == 1) {
@@ -159,6 +169,7 @@ public class MirrorService {
         } finally {
             synchronized (this) {
                 busyJobs--;
+                busyBatches -= batch ? 1 : 0;
             }
         }
     }
@@ -172,7 +183,7 @@ public class MirrorService {
         try {
             present = hostStudies.present(job.stream().map(p -> p.study).collect(Collectors.toSet()));
         } catch (RuntimeException e) {
-            job.forEach(p -> retryLater(p, e));
+            retryLater(job, e);
             return List.of();
         }
         List<Pending> absent = new ArrayList<>();
@@ -209,7 +220,7 @@ public class MirrorService {
                 p.events.forEach(j -> statistics.lag(now - j.receivedAtMillis()));
             });
         } catch (RuntimeException e) {
-            retryLater(p, e);
+            retryLater(List.of(p), e);
         }
     }
 
@@ -227,12 +238,15 @@ public class MirrorService {
         failingInProgress -= p.failures > 0 ? p.events.size() : 0;
     }
 
-    private void retryLater(Pending failed, RuntimeException cause) {
-        statistics.failed(failed.events.size());
-        requeue(failed, true);
-        if (failed.failures == 1 || failed.failures % 10 == 0) {
-            LOG.log(Level.WARNING, "Mirroring a series failed ({0} events kept, attempt {1}, next in {2} ms): {3}",
-                    new Object[]{failed.events.size(), failed.failures, backoffMillis(failed.failures), cause.toString()});
+    /** Keeps a failed job's events for a retry with back-off; one log line per job, not per series. */
+    private void retryLater(List<Pending> job, RuntimeException cause) {
+        int events = job.stream().mapToInt(p -> p.events.size()).sum();
+        int attempt = job.get(0).failures + 1;
+        statistics.failed(events);
+        job.forEach(p -> requeue(p, true));
+        if (attempt == 1 || attempt % 10 == 0) {
+            LOG.log(Level.WARNING, "Mirroring {0} series failed ({1} events kept, attempt {2}, next in {3} ms): {4}",
+                    new Object[]{job.size(), events, attempt, backoffMillis(attempt), cause.toString()});
         }
     }
 

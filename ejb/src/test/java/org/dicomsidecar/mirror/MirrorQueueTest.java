@@ -42,10 +42,10 @@ class MirrorQueueTest {
     void aSeriesIsReadyOnceQuietOrOverdue() {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         q.add(event("1.2", "1.2.3", "webhook"), 1, 0);
-        assertEquals(List.of(), q.take(4, 50, QUIET - 1, Set.of()));
+        assertEquals(List.of(), q.take(4, 50, 1, QUIET - 1, Set.of()));
         q.add(event("1.2", "1.2.3", "webhook"), 1, 1000);
-        assertEquals(List.of(), q.take(4, 50, 1200, Set.of()), "not quiet yet");
-        assertEquals(List.of("1.2/1.2.3"), keys(q.take(4, 50, MAX_DELAY, Set.of())), "overdue");
+        assertEquals(List.of(), q.take(4, 50, 1, 1200, Set.of()), "not quiet yet");
+        assertEquals(List.of("1.2/1.2.3"), keys(q.take(4, 50, 1, MAX_DELAY, Set.of())), "overdue");
         assertEquals(0, q.size());
     }
 
@@ -55,7 +55,7 @@ class MirrorQueueTest {
         q.add(event("1.2", "1.2.3", "webhook"), 1, 0);
         q.add(event("1.2", "1.2.3", "orthanc-changes"), 2, 0);
         q.add(event("1.2", "1.2.3", "webhook"), 3, 0);
-        List<List<Pending>> jobs = q.take(4, 50, QUIET, Set.of());
+        List<List<Pending>> jobs = q.take(4, 50, 1, QUIET, Set.of());
         assertEquals(1, jobs.size());
         assertEquals(3, jobs.get(0).get(0).events.size());
     }
@@ -65,7 +65,7 @@ class MirrorQueueTest {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         flood(q, 1, 10_000, 0);
         q.add(event("1.2", "1.2.3", "webhook"), 2, 0);
-        List<List<Pending>> first = q.take(2, 1, QUIET, Set.of());
+        List<List<Pending>> first = q.take(2, 1, 1, QUIET, Set.of());
         assertEquals(List.of("9.9.0/*", "1.2/1.2.3"), keys(first), "the other request's turn comes second");
     }
 
@@ -77,13 +77,13 @@ class MirrorQueueTest {
         q.add(event("3.1", "3.1.1", "orthanc-changes"), 3, 0);
         q.add(event("3.2", "3.2.1", "orthanc-changes"), 3, 0);
         checkedAll(q);
-        List<String> order = keys(q.take(6, 1, QUIET, Set.of()));
+        List<String> order = keys(q.take(6, 1, 1, QUIET, Set.of()));
         assertEquals(List.of("9.9.0/*", "3.1/3.1.1", "2.1/2.1.1", "3.2/3.2.1", "9.9.1/*", "9.9.2/*"), order);
     }
 
     /** Marks every pending entry's study as checked (takes them all and puts them back, in order). */
     private static void checkedAll(MirrorQueue q) {
-        List<List<Pending>> all = q.take(Integer.MAX_VALUE, 1, Long.MAX_VALUE / 2, Set.of());
+        List<List<Pending>> all = q.take(Integer.MAX_VALUE, 1, 1, Long.MAX_VALUE / 2, Set.of());
         checked(all);
         all.forEach(job -> job.forEach(q::putBack));
     }
@@ -93,10 +93,23 @@ class MirrorQueueTest {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         flood(q, 1, 120, 0);
         q.add(event("1.2", "1.2.3", "orthanc-changes"), 2, 0);
-        List<List<Pending>> jobs = q.take(3, 50, QUIET, Set.of());
+        List<List<Pending>> jobs = q.take(3, 50, 2, QUIET, Set.of());
         assertEquals(List.of(50, 1, 50), jobs.stream().map(List::size).toList());
         assertEquals("1.2/1.2.3", jobs.get(1).get(0).key);
         assertEquals(20, q.size());
+    }
+
+    @Test
+    void aFloodsChecksGoOneBatchAtATimeWhileALoneSeriesStillGoes() {
+        MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
+        flood(q, 1, 120, 0);
+        q.add(event("1.2", "1.2.3", "orthanc-changes"), 2, 0);
+        q.add(event("1.3", "1.3.1", "webhook"), 3, 0);
+        List<List<Pending>> jobs = q.take(4, 50, 1, QUIET, Set.of());
+        assertEquals(List.of(50, 1, 1), jobs.stream().map(List::size).toList());
+        assertEquals(List.of("1.2/1.2.3", "1.3/1.3.1"), List.of(jobs.get(1).get(0).key, jobs.get(2).get(0).key));
+        assertEquals(List.of(), q.take(4, 50, 0, QUIET, Set.of()), "no batch may go while one is out");
+        assertEquals(List.of(50), q.take(4, 50, 1, QUIET, Set.of()).stream().map(List::size).toList());
     }
 
     @Test
@@ -104,11 +117,11 @@ class MirrorQueueTest {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         q.add(event("1.2", "1.2.3", "webhook"), 1, 0);
         q.add(event("1.2", "1.2.4", "webhook"), 1, 0);
-        List<List<Pending>> both = q.take(1, 50, QUIET, Set.of());
+        List<List<Pending>> both = q.take(1, 50, 1, QUIET, Set.of());
         assertEquals(2, both.get(0).size());
         checked(both);
         both.get(0).forEach(q::putBack);
-        List<List<Pending>> jobs = q.take(4, 50, QUIET, Set.of());
+        List<List<Pending>> jobs = q.take(4, 50, 1, QUIET, Set.of());
         assertEquals(List.of(1, 1), jobs.stream().map(List::size).toList());
     }
 
@@ -116,14 +129,14 @@ class MirrorQueueTest {
     void busySeriesWaitAndBackOffIsHonoured() {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         q.add(event("1.2", "1.2.3", "webhook"), 1, 0);
-        assertEquals(List.of(), q.take(4, 50, QUIET, Set.of("1.2/1.2.3")), "being mirrored: not twice at once");
-        Pending p = q.take(4, 50, QUIET, Set.of()).get(0).get(0);
+        assertEquals(List.of(), q.take(4, 50, 1, QUIET, Set.of("1.2/1.2.3")), "being mirrored: not twice at once");
+        Pending p = q.take(4, 50, 1, QUIET, Set.of()).get(0).get(0);
         p.failures = 1;
         p.notBeforeNanos = 10_000;
         q.putBack(p);
         assertEquals(1, q.failingEvents());
-        assertEquals(List.of(), q.take(4, 50, 9_999, Set.of()));
-        assertEquals(List.of("1.2/1.2.3"), keys(q.take(4, 50, 10_000, Set.of())));
+        assertEquals(List.of(), q.take(4, 50, 1, 9_999, Set.of()));
+        assertEquals(List.of("1.2/1.2.3"), keys(q.take(4, 50, 1, 10_000, Set.of())));
         assertEquals(0, q.failingEvents());
     }
 
@@ -131,13 +144,13 @@ class MirrorQueueTest {
     void aPutBackEntryTakesTheEventsThatCameMeanwhile() {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         q.add(event("1.2", "1.2.3", "webhook"), 1, 0);
-        Pending p = q.take(4, 50, QUIET, Set.of()).get(0).get(0);
+        Pending p = q.take(4, 50, 1, QUIET, Set.of()).get(0).get(0);
         q.add(event("1.2", "1.2.3", "orthanc-changes"), 2, 500);
         q.putBack(p);
         assertEquals(1, q.size());
-        List<List<Pending>> jobs = q.take(4, 50, 500 + QUIET, Set.of());
+        List<List<Pending>> jobs = q.take(4, 50, 1, 500 + QUIET, Set.of());
         assertEquals(2, jobs.get(0).get(0).events.size());
         assertEquals(0, q.size());
-        assertTrue(q.take(4, 50, Long.MAX_VALUE / 2, Set.of()).isEmpty(), "no lane keeps a stale key");
+        assertTrue(q.take(4, 50, 1, Long.MAX_VALUE / 2, Set.of()).isEmpty(), "no lane keeps a stale key");
     }
 }
