@@ -85,6 +85,28 @@ class IngestFloodIT extends SidecarDeployment {
     }
 
     @Test
+    void madeUpSeriesOfARealStudyAreDroppedAfterOneSearchWithoutErrorsInTheArchive() {
+        Mirror.awaitQueueEmpty(60);
+        String realStudy = DelegationIT.studyWithModality("CT");
+        long droppedBefore = Mirror.mirrorStatus().getJsonNumber("eventsNotInArchive").longValue();
+        long errorsBefore = orthancErrorLines();
+        StringBuilder body = new StringBuilder("[");
+        String prefix = "2.25." + System.nanoTime() + ".";
+        for (int i = 0; i < 500; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"studyInstanceUID\":\"").append(realStudy)
+                    .append("\",\"seriesInstanceUID\":\"").append(prefix).append(i).append("\"}");
+        }
+        HttpResponse<byte[]> r = Mirror.post("/api/events/stored", "application/json",
+                body.append(']').toString().getBytes(StandardCharsets.UTF_8));
+        assertEquals(202, r.statusCode(), Http.text(r));
+        Mirror.awaitQueueEmpty(60);
+        assertEquals(droppedBefore + 500, Mirror.mirrorStatus().getJsonNumber("eventsNotInArchive").longValue());
+        long errors = orthancErrorLines() - errorsBefore;
+        System.out.printf("500 made-up series of a real study dropped; %d new error lines in Orthanc's log%n", errors);
+        assertTrue(errors < 5, "made-up series were fetched as metadata: " + errors + " error lines");
+    }
+
+    @Test
     void moreEventsThanOneRequestMayCarryAreRefusedWith413AndNothingIsJournaled() {
         Mirror.awaitQueueEmpty(60);
         JsonObject before = Mirror.mirrorStatus();

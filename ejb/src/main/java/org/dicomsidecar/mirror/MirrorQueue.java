@@ -36,8 +36,8 @@ final class MirrorQueue {
         long lastNanos;
         long notBeforeNanos;
         int failures;
-        /** The host was asked whether it holds the study, and it does: what remains is mirroring. */
-        boolean studyChecked;
+        /** The host was asked whether it holds the study (and series), and it does: what remains is mirroring. */
+        boolean checked;
 
         Pending(String study, String series, Lane lane) {
             this.key = key(study, series);
@@ -149,9 +149,9 @@ final class MirrorQueue {
             if (busy.contains(p.key) || !ready(p, nowNanos)) {
                 continue;
             }
-            if (job.isEmpty() || !p.studyChecked && !job.get(0).studyChecked) {
+            if (job.isEmpty() || !p.checked && !job.get(0).checked) {
                 job.add(p);
-                if (p.studyChecked || job.size() == most) {
+                if (p.checked || job.size() == most) {
                     break;
                 }
             }

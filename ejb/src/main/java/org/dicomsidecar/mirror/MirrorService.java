@@ -7,8 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.dicomsidecar.admin.Setting;
@@ -32,8 +35,9 @@ import org.dicomsidecar.mirror.MirrorQueue.Pending;
  * {@code max-delay-ms} after its first pending event), so the 500 events of a 500-slice series cost one
  * metadata fetch. Series are served fairly ({@link MirrorQueue}: sources, and requests within a source, take
  * turns), so one request's flood does not hold up another's series. Before a series is fetched, the host is
- * asked once whether it holds its study ({@link HostStudies}, many studies per question): events for studies
- * it does not hold are dropped and counted, not retried. A bounded pool of workers does the checking,
+ * asked once whether it holds it: its study ({@link HostStudies}, many studies per question), then the
+ * study's series (one search per study): events for what it does not hold are dropped and counted, not
+ * retried. A bounded pool of workers does the checking,
  * fetching and writing; a failed series (host or CouchDB down) keeps its events and is retried with
  * back-off: nothing real is dropped.
  */
@@ -160,7 +164,7 @@ public class MirrorService {
     private void run(List<Pending> job) {
         boolean batch = job.size() > 1;
         try {
-            List<Pending> toMirror = job.get(0).studyChecked ? job : checkStudies(job);
+            List<Pending> toMirror = job.get(0).checked ? job : checkStudies(job);
             if (toMirror.size() == 1) {
                 mirror(toMirror.get(0)); // a lone series goes on at once: no second trip through the queue
             } else {
@@ -179,9 +183,9 @@ public class MirrorService {
      * the journal and counted. Returns the entries to mirror; on a host failure, every entry is retried later.
      */
     private List<Pending> checkStudies(List<Pending> job) {
-        Set<String> present;
+        Predicate<Pending> held;
         try {
-            present = hostStudies.present(job.stream().map(p -> p.study).collect(Collectors.toSet()));
+            held = heldByHost(job);
         } catch (RuntimeException e) {
             retryLater(job, e);
             return List.of();
@@ -189,8 +193,8 @@ public class MirrorService {
         List<Pending> absent = new ArrayList<>();
         List<Pending> found = new ArrayList<>();
         for (Pending p : job) {
-            if (present.contains(p.study)) {
-                p.studyChecked = true;
+            if (held.test(p)) {
+                p.checked = true;
                 found.add(p);
             } else {
                 absent.add(p);
@@ -198,12 +202,27 @@ public class MirrorService {
         }
         if (!absent.isEmpty()) {
             int events = absent.stream().mapToInt(p -> p.events.size()).sum();
-            long studies = absent.stream().map(p -> p.study).distinct().count();
-            LOG.log(Level.INFO, "Dropped {0} events for {1} studies the archive does not hold (asked once), "
-                    + "among them study {2}", new Object[]{events, studies, absent.get(0).study});
+            LOG.log(Level.INFO, "Dropped {0} events for {1} studies or series the archive does not hold (asked "
+                    + "once), among them {2}", new Object[]{events, absent.size(), absent.get(0).key});
             absent.forEach(p -> finish(p, () -> statistics.notInArchive(p.events.size())));
         }
         return found;
+    }
+
+    /**
+     * Which of the job's entries the host holds: its studies asked at once, then, for each study held that
+     * the job names series of, the study's series listed once (a search, where fetching a made-up series'
+     * metadata would be an error on the host).
+     */
+    private Predicate<Pending> heldByHost(List<Pending> job) {
+        Set<String> studies = hostStudies.present(job.stream().map(p -> p.study).collect(Collectors.toSet()));
+        Map<String, Set<String>> seriesByStudy = new HashMap<>();
+        for (Pending p : job) {
+            if (p.series != null && studies.contains(p.study) && !seriesByStudy.containsKey(p.study)) {
+                seriesByStudy.put(p.study, Set.copyOf(seriesMirror.seriesOfStudyOnHost(p.study)));
+            }
+        }
+        return p -> studies.contains(p.study) && (p.series == null || seriesByStudy.get(p.study).contains(p.series));
     }
 
     private void mirror(Pending p) {

@@ -35,7 +35,7 @@ class MirrorQueueTest {
     }
 
     private static void checked(List<List<Pending>> jobs) {
-        jobs.forEach(job -> job.forEach(p -> p.studyChecked = true));
+        jobs.forEach(job -> job.forEach(p -> p.checked = true));
     }
 
     @Test
