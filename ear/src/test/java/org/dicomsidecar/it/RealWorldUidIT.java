@@ -61,6 +61,8 @@ class RealWorldUidIT extends SidecarDeployment {
     void throughStowViaTheSidecarAnInstanceWithLeadingZerosIsMirroredAtOnce() {
         Uids u = Uids.leadingZeros();
         String boundary = "uid-it-" + System.nanoTime();
+        long stowEvents = Mirror.eventsFrom("stow");
+        long skippedBefore = Mirror.mirrorStatus().getJsonNumber("itemsSkipped").longValue();
         long start = System.nanoTime();
         HttpResponse<byte[]> r = Mirror.post("/dicomweb/studies", "multipart/related; type=\"application/dicom\"; boundary="
                 + boundary, Multipart.build(boundary, "application/dicom", List.of(ctWith(u))));
@@ -70,6 +72,9 @@ class RealWorldUidIT extends SidecarDeployment {
         System.out.printf("instance with leading-zero UIDs stored through STOW-RS, queryable in the mirror after %d ms%n",
                 (System.nanoTime() - start) / 1_000_000);
         assertFoundEverywhere(u);
+        // the archive's STOW answer itself was read: its item with these UIDs is an event, not a skipped item
+        Mirror.await("the STOW answer's event", 15, () -> Mirror.eventsFrom("stow") == stowEvents + 1);
+        assertEquals(skippedBefore, Mirror.mirrorStatus().getJsonNumber("itemsSkipped").longValue());
     }
 
     @Test

@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 import java.util.function.Predicate;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.dicomsidecar.admin.Setting;
@@ -37,9 +37,8 @@ import org.dicomsidecar.mirror.MirrorQueue.Pending;
  * turns), so one request's flood does not hold up another's series. Before a series is fetched, the host is
  * asked once whether it holds it: its study ({@link HostStudies}, many studies per question), then the
  * study's series (one search per study): events for what it does not hold are dropped and counted, not
- * retried. A bounded pool of workers does the checking,
- * fetching and writing; a failed series (host or CouchDB down) keeps its events and is retried with
- * back-off: nothing real is dropped.
+ * retried. A bounded pool of workers does the checking, fetching and writing; a failed series (host or
+ * CouchDB down) keeps its events and is retried with back-off: nothing real is dropped.
  */
 @ApplicationScoped
 public class MirrorService {
@@ -179,8 +178,8 @@ public class MirrorService {
     }
 
     /**
-     * Asks the host once which of the job's studies it holds. Events for the others are done: dropped from
-     * the journal and counted. Returns the entries to mirror; on a host failure, every entry is retried later.
+     * Asks the host once which of the job's studies and series it holds. Events for the others are done:
+     * dropped from the journal and counted. Returns the entries to mirror; on a host failure, every entry is retried later.
      */
     private List<Pending> checkStudies(List<Pending> job) {
         Predicate<Pending> held;
