@@ -14,7 +14,9 @@ import org.dicomsidecar.ingest.JournaledEvent;
  * every request that brought events (a notification body, a page of Orthanc's changes, a STOW answer) is a
  * lane of its source; sources take turns, and within a source its lanes take turns. A request that floods
  * the queue with thousands of series therefore delays another request's series by one turn, not by the
- * whole flood. Within a lane, series are served in arrival order.
+ * whole flood. Within a lane, series are served in arrival order. Entries whose study still has to be asked
+ * about go in batches gathered over a source's lanes, so that a flood costs the host one question per batch
+ * whether it came in one request or in thousands.
  *
  * <p>A series is ready once quiet for {@code quietNanos} (or {@code maxDelayNanos} after its first event) and
  * past its back-off. Not thread-safe: the mirror service holds its lock around every call.
@@ -120,50 +122,86 @@ final class MirrorQueue {
         return out;
     }
 
+    /**
+     * The source's next job. Lanes in turn: the first lane with a ready entry that may go gives it; an entry
+     * to check takes with it the source's other entries to check, from this lane and the lanes after it, up
+     * to {@code batch} (a flood spread over many requests is checked 50 at a time as well). With
+     * {@code batch} 0 an entry to check may go only when it is the source's only one; the lanes are then
+     * searched for checked entries instead. Every lane that gave an entry goes to the back of its source.
+     */
     private List<Pending> takeFromSource(LinkedHashMap<Long, LinkedHashSet<String>> lanes, int batch, long nowNanos,
                                          Set<String> busy) {
-        for (Map.Entry<Long, LinkedHashSet<String>> lane : lanes.entrySet()) {
-            List<Pending> job = takeFromLane(lane.getValue(), batch, nowNanos, busy);
-            if (!job.isEmpty()) {
-                Long id = lane.getKey();
-                LinkedHashSet<String> keys = lanes.remove(id);
-                if (!keys.isEmpty()) {
-                    lanes.put(id, keys); // to the back of its source
-                }
-                return job;
+        Boolean loneCheck = null;
+        List<Long> ids = new ArrayList<>(lanes.keySet());
+        for (int i = 0; i < ids.size(); i++) {
+            Pending first = firstReady(lanes.get(ids.get(i)), nowNanos, busy, false);
+            if (first == null) {
+                continue;
             }
+            List<Pending> job;
+            if (first.checked) {
+                job = List.of(first);
+            } else if (batch > 0) {
+                job = toCheck(lanes, ids.subList(i, ids.size()), batch, nowNanos, busy);
+            } else {
+                if (loneCheck == null) {
+                    loneCheck = toCheck(lanes, ids, 2, nowNanos, busy).size() == 1;
+                }
+                if (!loneCheck) {
+                    Pending checked = firstReady(lanes.get(ids.get(i)), nowNanos, busy, true);
+                    if (checked == null) {
+                        continue; // checks wait for the batch slot
+                    }
+                    first = checked;
+                }
+                job = List.of(first);
+            }
+            take(lanes, job);
+            return job;
         }
         lanes.values().removeIf(Set::isEmpty);
         return List.of();
     }
 
-    /**
-     * The lane's next job; empty when nothing is ready, or when {@code batch} is 0 (no batch may go now) and
-     * the lane has several entries to check: only a lone one may go then.
-     */
-    private List<Pending> takeFromLane(LinkedHashSet<String> keys, int batch, long nowNanos, Set<String> busy) {
-        int most = batch == 0 ? 2 : batch; // with no batch allowed, look for a second only to tell a lone one
-        List<Pending> job = new ArrayList<>();
+    /** The lane's first ready entry (a checked one only, when {@code checkedOnly}), or null. */
+    private Pending firstReady(Set<String> keys, long nowNanos, Set<String> busy, boolean checkedOnly) {
         for (String key : keys) {
             Pending p = byKey.get(key);
-            if (busy.contains(p.key) || !ready(p, nowNanos)) {
-                continue;
+            if (!busy.contains(p.key) && ready(p, nowNanos) && (p.checked || !checkedOnly)) {
+                return p;
             }
-            if (job.isEmpty() || !p.checked && !job.get(0).checked) {
-                job.add(p);
-                if (p.checked || job.size() == most) {
-                    break;
+        }
+        return null;
+    }
+
+    /** Up to {@code most} ready entries to check, from these lanes in order (not taken yet). */
+    private List<Pending> toCheck(Map<Long, LinkedHashSet<String>> lanes, List<Long> ids, int most, long nowNanos,
+                                  Set<String> busy) {
+        List<Pending> out = new ArrayList<>();
+        for (Long id : ids) {
+            for (String key : lanes.get(id)) {
+                Pending p = byKey.get(key);
+                if (!p.checked && !busy.contains(p.key) && ready(p, nowNanos)) {
+                    out.add(p);
+                    if (out.size() == most) {
+                        return out;
+                    }
                 }
             }
         }
-        if (batch == 0 && job.size() > 1) {
-            return List.of(); // several to check, and no batch may go now: the lane waits its next turn
-        }
+        return out;
+    }
+
+    /** Takes the entries out of their lanes; each lane that gave one goes to the back of its source. */
+    private void take(LinkedHashMap<Long, LinkedHashSet<String>> lanes, List<Pending> job) {
         for (Pending p : job) {
-            keys.remove(p.key);
             byKey.remove(p.key);
+            LinkedHashSet<String> keys = lanes.remove(p.lane.request());
+            keys.remove(p.key);
+            if (!keys.isEmpty()) {
+                lanes.put(p.lane.request(), keys);
+            }
         }
-        return job;
     }
 
     private boolean ready(Pending p, long nowNanos) {

@@ -100,16 +100,43 @@ class MirrorQueueTest {
     }
 
     @Test
-    void aFloodsChecksGoOneBatchAtATimeWhileALoneSeriesStillGoes() {
+    void aFloodsChecksGoOneBatchAtATimeWhileAnotherSourcesLoneSeriesStillGoes() {
         MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
         flood(q, 1, 120, 0);
         q.add(event("1.2", "1.2.3", "orthanc-changes"), 2, 0);
         q.add(event("1.3", "1.3.1", "webhook"), 3, 0);
         List<List<Pending>> jobs = q.take(4, 50, 1, QUIET, Set.of());
-        assertEquals(List.of(50, 1, 1), jobs.stream().map(List::size).toList());
-        assertEquals(List.of("1.2/1.2.3", "1.3/1.3.1"), List.of(jobs.get(1).get(0).key, jobs.get(2).get(0).key));
+        assertEquals(List.of(50, 1), jobs.stream().map(List::size).toList());
+        assertEquals("1.2/1.2.3", jobs.get(1).get(0).key, "a lone check of another source goes at once");
         assertEquals(List.of(), q.take(4, 50, 0, QUIET, Set.of()), "no batch may go while one is out");
+        List<Pending> next = q.take(4, 50, 1, QUIET, Set.of()).get(0);
+        assertEquals("1.3/1.3.1", next.get(0).key, "the other request of the flood's source leads the next batch");
+        assertEquals(50, next.size());
+    }
+
+    @Test
+    void aFloodSpreadOverManyRequestsIsCheckedFiftyAtATime() {
+        MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
+        for (int request = 1; request <= 120; request++) {
+            q.add(event("9.9." + request, null, "wado"), request, 0);
+        }
         assertEquals(List.of(50), q.take(4, 50, 1, QUIET, Set.of()).stream().map(List::size).toList());
+        assertEquals(List.of(), q.take(4, 50, 0, QUIET, Set.of()), "not one by one on every worker");
+    }
+
+    @Test
+    void whileABatchIsOutCheckedSeriesOfTheFloodsSourceStillGo() {
+        MirrorQueue q = new MirrorQueue(QUIET, MAX_DELAY);
+        flood(q, 1, 120, 0);
+        q.add(event("1.3", "1.3.1", "webhook"), 2, 0);
+        assertEquals(50, q.take(1, 50, 1, QUIET, Set.of()).get(0).size(), "the flood's first batch");
+        List<Pending> second = q.take(1, 50, 1, QUIET, Set.of()).get(0);
+        assertEquals("1.3/1.3.1", second.get(0).key, "the other request leads the second batch");
+        second.get(0).checked = true; // the host holds it; the made-up ones of the batch are dropped
+        q.putBack(second.get(0));
+        assertEquals(22, q.size(), "21 of the flood and the real one");
+        assertEquals(List.of("1.3/1.3.1"), keys(q.take(4, 50, 0, QUIET, Set.of())),
+                "mirrored while the flood's next batch waits for the slot");
     }
 
     @Test
