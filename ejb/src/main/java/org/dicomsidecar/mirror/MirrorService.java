@@ -50,6 +50,11 @@ public class MirrorService {
      * checked one batch after another, leaving the other workers (and the host) to series that are real.
      */
     private static final int CHECK_BATCHES_AT_ONCE = 1;
+    /**
+     * A study's series listing shorter than this is taken as complete (hosts cut QIDO answers at a limit,
+     * dcm4chee at 1,000 by default); from this length on, a series missing from it is fetched all the same.
+     */
+    private static final int TRUSTED_SERIES_LISTING = 500;
     /** The journal's replayed events form one lane per source; requests count from 1. */
     private static final long REPLAYED = 0;
 
@@ -218,10 +223,13 @@ public class MirrorService {
         Map<String, Set<String>> seriesByStudy = new HashMap<>();
         for (Pending p : job) {
             if (p.series != null && studies.contains(p.study) && !seriesByStudy.containsKey(p.study)) {
-                seriesByStudy.put(p.study, Set.copyOf(seriesMirror.seriesOfStudyOnHost(p.study)));
+                List<String> listed = seriesMirror.seriesOfStudyOnHost(p.study);
+                // a long listing may have been cut at the host's result limit: then fetching decides (a 404)
+                seriesByStudy.put(p.study, listed.size() < TRUSTED_SERIES_LISTING ? Set.copyOf(listed) : null);
             }
         }
-        return p -> studies.contains(p.study) && (p.series == null || seriesByStudy.get(p.study).contains(p.series));
+        return p -> studies.contains(p.study) && (p.series == null || seriesByStudy.get(p.study) == null
+                || seriesByStudy.get(p.study).contains(p.series));
     }
 
     private void mirror(Pending p) {
