@@ -51,8 +51,8 @@ public class MirrorService {
      */
     private static final int CHECK_BATCHES_AT_ONCE = 1;
     /**
-     * A study's series listing shorter than this is taken as complete (hosts cut QIDO answers at a limit,
-     * dcm4chee at 1,000 by default); from this length on, a series missing from it is fetched all the same.
+     * A study's series listing shorter than this is taken as complete (a host may cut QIDO answers at a
+     * configured limit); from this length on, a series missing from it is fetched all the same.
      */
     private static final int TRUSTED_SERIES_LISTING = 500;
     /** The journal's replayed events form one lane per source; requests count from 1. */
