@@ -606,13 +606,13 @@ def cmd_report(a):
     sustained = (sum(x for x, _ in mirror_rates) / sum(y for _, y in mirror_rates)) if mirror_rates else float("nan")
     if m.get("instances") != n:
         failures.append("the mirror holds %s instances after the live run, expected %d" % (m.get("instances"), n))
-    if m.get("eventsFailed"):
-        print("  note: %s events failed at least once (retried)" % m.get("eventsFailed"))
+    if m.get("failedAttemptsTotal"):
+        print("  note: %s event attempts failed and were retried" % m.get("failedAttemptsTotal"))
     p95 = m.get("lagMillisP95", -1)
     print()
     print("Mirror after the live run: %s instances, %s series, %s studies; %s events received, %s rejected, %s failed;"
           " %s series mirrored, %s instances written; lag p50 %s ms p95 %s ms (from the sidecar's receipt of a"
-          " notification, i.e. reading the change from Orthanc's /changes; last 10,000 events)" % (m.get("instances"), m.get("series"), m.get("studies"),
+          " notification, i.e. reading the change from Orthanc's /changes; last 5 minutes)" % (m.get("instances"), m.get("series"), m.get("studies"),
                                                    m.get("eventsReceived"), m.get("eventsRejected"),
                                                    m.get("eventsFailed"), m.get("seriesMirrored"),
                                                    m.get("instancesWritten"), m.get("lagMillisP50"), p95))

@@ -51,6 +51,9 @@ public enum Setting {
             "How often Orthanc's /changes feed is read (at once again while Orthanc has more)"),
     EVENTS_MAX_BODY_BYTES("sidecar.events.max-body-bytes", "4194304",
             "Largest notification body accepted; larger ones are refused with 413"),
+    EVENTS_MAX_PER_REQUEST("sidecar.events.max-per-request", "10000",
+            "Most events (instances, or series and studies named without instances) one notification may carry; "
+                    + "more are refused with 413 and nothing is journaled"),
     RECONCILE_ON_STARTUP("sidecar.reconcile.on-startup", "true",
             "Reconcile the mirror with the host when the sidecar starts"),
     RECONCILE_INTERVAL_MINUTES("sidecar.reconcile.interval-minutes", "60",

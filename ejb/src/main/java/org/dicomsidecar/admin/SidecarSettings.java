@@ -148,7 +148,7 @@ public final class SidecarSettings {
         } else if (k.endsWith("-minutes")) {
             return Kind.NON_NEGATIVE;
         } else if (k.endsWith("-ms") || k.endsWith("max-connections") || k.endsWith("workers")
-                || k.endsWith("-bytes") || k.endsWith("page-size")) {
+                || k.endsWith("-bytes") || k.endsWith("page-size") || k.endsWith("-per-request")) {
             return Kind.POSITIVE;
         } else if (k.endsWith("forward-authorization") || k.endsWith("on-startup") || k.endsWith("-filter")) {
             return Kind.BOOLEAN;

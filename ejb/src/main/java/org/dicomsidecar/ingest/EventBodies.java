@@ -13,9 +13,6 @@ import org.dicomsidecar.dicom.DicomUid;
 /** What the parsers share: checks that fail with a 400 naming the path, and the final list of events. */
 final class EventBodies {
 
-    /** The most events one body may carry (webhook). */
-    static final int MAX_EVENTS = 10_000;
-
     private EventBodies() {
     }
 

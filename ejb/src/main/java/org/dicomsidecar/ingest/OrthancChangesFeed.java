@@ -51,6 +51,8 @@ public class OrthancChangesFeed {
     private OrthancChangesPoller poller;
     private ScheduledExecutorService executor;
     private volatile boolean stopping;
+    /** The poller's skipped changes already added to the mirror's statistics (only the poll thread uses it). */
+    private long skippedCounted;
 
     /** What the status shows: where the feed has read to, and why its last poll failed (or null). */
     public record Status(long lastSeq, String lastPollError) {
@@ -84,8 +86,14 @@ public class OrthancChangesFeed {
     }
 
     private void pollWhileMore() {
-        while (!stopping && poller.poll()) {
-            // Orthanc has more waiting: next page at once
+        try {
+            while (!stopping && poller.poll()) {
+                // Orthanc has more waiting: next page at once
+            }
+        } finally {
+            long skipped = poller.skipped();
+            mirror.statistics().skipped((int) (skipped - skippedCounted));
+            skippedCounted = skipped;
         }
     }
 

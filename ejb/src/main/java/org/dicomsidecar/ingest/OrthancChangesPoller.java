@@ -59,6 +59,7 @@ public final class OrthancChangesPoller {
     private long since = -1;
     private volatile long lastSeq = -1;
     private volatile String lastError;
+    private volatile long skipped;
     private int failedPolls;
 
     public OrthancChangesPoller(Orthanc orthanc, ChangesCheckpoint checkpoint, Journal journal) {
@@ -101,6 +102,11 @@ public final class OrthancChangesPoller {
         return lastSeq;
     }
 
+    /** Changes skipped since the start because they were unusable (an odd entry, an unsafe UID), not deleted. */
+    public long skipped() {
+        return skipped;
+    }
+
     /** Why the last poll failed, or null when it worked. */
     public String lastError() {
         return lastError;
@@ -129,8 +135,14 @@ public final class OrthancChangesPoller {
             return true;
         }
         List<StoredEvent> events = new ArrayList<>();
+        int unusable = page.skipped();
         for (String id : page.newInstanceIds()) {
-            resolve(id).ifPresent(events::add);
+            Resolved r = resolve(id);
+            if (r.event() != null) {
+                events.add(r.event());
+            } else if (r.unusable()) {
+                unusable++;
+            }
         }
         if (!events.isEmpty()) {
             journal.append(events);
@@ -140,6 +152,7 @@ public final class OrthancChangesPoller {
             since = page.last();
             lastSeq = since;
         }
+        skipped += unusable; // counted once the page is done with: a page read again is not counted twice
         return !page.done() && !page.changes().isEmpty();
     }
 
@@ -153,27 +166,40 @@ public final class OrthancChangesPoller {
         }
     }
 
-    /** The instance's event; empty when it was deleted meanwhile or its UIDs are not valid UIDs. */
-    private Optional<StoredEvent> resolve(String instanceId) throws IOException {
+    /** A resolved change: its event, or none because it was deleted meanwhile or is unusable. */
+    private record Resolved(StoredEvent event, boolean unusable) {
+        static final Resolved DELETED = new Resolved(null, false);
+        static final Resolved UNUSABLE = new Resolved(null, true);
+    }
+
+    /** The instance's event; none when it was deleted meanwhile, or its UIDs are unsafe (counted as skipped). */
+    private Resolved resolve(String instanceId) throws IOException {
         Optional<JsonObject> instance = orthanc.get("/instances/" + instanceId);
         if (instance.isEmpty()) {
-            return Optional.empty(); // deleted since it was stored
+            return Resolved.DELETED; // deleted since it was stored
         }
-        Optional<SeriesUids> s = series(OrthancChangesPage.text(instance.get(), "ParentSeries"));
+        String seriesId = OrthancChangesPage.text(instance.get(), "ParentSeries");
+        if (!OrthancChangesPage.isOrthancId(seriesId)) {
+            return Resolved.UNUSABLE;
+        }
+        Optional<SeriesUids> s = series(seriesId);
         if (s.isEmpty()) {
-            return Optional.empty();
+            return Resolved.DELETED;
+        }
+        if (!OrthancChangesPage.isOrthancId(s.get().studyId())) {
+            return Resolved.UNUSABLE;
         }
         Optional<String> study = study(s.get().studyId());
         if (study.isEmpty()) {
-            return Optional.empty();
+            return Resolved.DELETED;
         }
         try {
-            return Optional.of(new StoredEvent(study.get(), s.get().seriesUid(), mainTag(instance.get(), "SOPInstanceUID"),
-                    SOURCE));
+            return new Resolved(new StoredEvent(study.get(), s.get().seriesUid(), mainTag(instance.get(), "SOPInstanceUID"),
+                    SOURCE), false);
         } catch (InvalidEventException e) {
             LOG.log(Level.WARNING, "Orthanc instance {0} is not mirrored from the changes feed: {1}",
                     new Object[]{instanceId, e.getMessage()});
-            return Optional.empty();
+            return Resolved.UNUSABLE;
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.List;
  * {@code .../studies/{study}/series/{series}/instances/{sop}}; the instance UID in that URL must be the item's
  * ReferencedSOPInstanceUID. An item without RetrieveURL gives a study-level event for the study of the top-level
  * RetrieveURL ({@code .../studies/{study}}). Paths in messages count items from 0; URLs are not quoted.
+ *
+ * <p>The archive has stored every referenced instance, so one unusable item (an unsafe UID, a URL of another
+ * shape) is skipped, with the reason, and the others still count. Only an answer that is no STOW answer at
+ * all is refused.
  */
 public final class StowResponseParser {
 
@@ -30,34 +34,54 @@ public final class StowResponseParser {
     private StowResponseParser() {
     }
 
+    /**
+     * The events of the items that could be read, and why each other item was skipped.
+     *
+     * @param events each stored instance's event (or its study's), each once
+     * @param skipped per skipped item, what is wrong with it (paths and UIDs only)
+     */
+    public record StowAnswer(List<StoredEvent> events, List<String> skipped) {
+    }
+
+    /** The events of the usable items (see {@link #read}). */
     public static List<StoredEvent> parse(JsonValue body) {
+        return read(body).events();
+    }
+
+    /**
+     * @throws InvalidEventException when the body is no STOW-RS answer (not one dataset, or its
+     *                               ReferencedSOPSequence is malformed)
+     */
+    public static StowAnswer read(JsonValue body) {
         JsonObject answer = EventBodies.singleDataset(body, "a STOW-RS response");
         List<JsonObject> stored = dicomItems(answer, REFERENCED_SOPS, "ReferencedSOPSequence");
         List<StoredEvent> events = new ArrayList<>();
-        StoredEvent studyEvent = null;
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < stored.size(); i++) {
-            String path = "ReferencedSOPSequence[" + i + "]";
-            JsonObject item = stored.get(i);
-            String sopPath = path + ".ReferencedSOPInstanceUID";
-            String sop = uid(dicomString(item, REFERENCED_SOP_UID, sopPath).orElse(null), sopPath);
-            String urlPath = path + ".RetrieveURL";
-            String url = dicomString(item, RETRIEVE_URL, urlPath).orElse(null);
-            if (url == null) {
-                if (studyEvent == null) {
-                    studyEvent = studyLevel(answer, urlPath);
-                }
-                events.add(studyEvent);
-                continue;
+            try {
+                events.add(event(answer, stored.get(i), "ReferencedSOPSequence[" + i + "]"));
+            } catch (InvalidEventException e) {
+                skipped.add(e.getMessage());
             }
-            RetrieveUrl target = RetrieveUrl.parse(url, urlPath);
-            if (target.sop() != null && !target.sop().equals(sop)) {
-                throw malformed(urlPath, "names another instance than ReferencedSOPInstanceUID " + sop);
-            }
-            events.add(target.series() == null
-                    ? new StoredEvent(target.study(), null, null, SOURCE)
-                    : new StoredEvent(target.study(), target.series(), sop, SOURCE));
         }
-        return EventBodies.distinct(events);
+        return new StowAnswer(EventBodies.distinct(events), List.copyOf(skipped));
+    }
+
+    private static StoredEvent event(JsonObject answer, JsonObject item, String path) {
+        String sopPath = path + ".ReferencedSOPInstanceUID";
+        String sop = uid(dicomString(item, REFERENCED_SOP_UID, sopPath).orElse(null), sopPath);
+        String urlPath = path + ".RetrieveURL";
+        String url = dicomString(item, RETRIEVE_URL, urlPath).orElse(null);
+        if (url == null) {
+            return studyLevel(answer, urlPath);
+        }
+        RetrieveUrl target = RetrieveUrl.parse(url, urlPath);
+        if (target.sop() != null && !target.sop().equals(sop)) {
+            throw malformed(urlPath, "names another instance than ReferencedSOPInstanceUID " + sop);
+        }
+        return target.series() == null
+                ? new StoredEvent(target.study(), null, null, SOURCE)
+                : new StoredEvent(target.study(), target.series(), sop, SOURCE);
     }
 
     private static StoredEvent studyLevel(JsonObject answer, String itemUrlPath) {

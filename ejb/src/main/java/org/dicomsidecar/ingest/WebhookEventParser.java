@@ -16,8 +16,8 @@ import java.util.List;
  * (the latter two optional), an array of such objects, or {@code {"events": [ ... ]}}.
  *
  * <p>Values are JSON strings; an optional one that is null or "" counts as absent. Other fields are ignored; an
- * object with an "events" member is the envelope form. At most {@value EventBodies#MAX_EVENTS} events in a body
- * (else 413). An empty array is no events. Paths in messages count from 0.
+ * object with an "events" member is the envelope form. How many events one body may carry is the receiver's
+ * limit ({@code sidecar.events.max-per-request}). An empty array is no events. Paths in messages count from 0.
  */
 public final class WebhookEventParser {
 
@@ -48,10 +48,6 @@ public final class WebhookEventParser {
     }
 
     private static List<StoredEvent> list(JsonArray array, String path) {
-        if (array.size() > EventBodies.MAX_EVENTS) {
-            throw new InvalidEventException(413, (path.isEmpty() ? "body" : path) + ": " + array.size()
-                    + " events, at most " + EventBodies.MAX_EVENTS + " in one body");
-        }
         List<StoredEvent> events = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             String elementPath = path + "[" + i + "]";

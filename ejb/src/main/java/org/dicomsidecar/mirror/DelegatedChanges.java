@@ -13,6 +13,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dicomsidecar.ingest.InvalidEventException;
 import org.dicomsidecar.ingest.StoredEvent;
 import org.dicomsidecar.ingest.StowResponseParser;
 import org.dicomsidecar.json.Jsonp;
@@ -48,14 +49,24 @@ public class DelegatedChanges {
         return "DELETE".equals(method) && DELETE_PATH.matcher(path).matches();
     }
 
-    /** The host answered a STOW-RS with 2xx: mirror what it says it stored. */
+    /**
+     * The host answered a STOW-RS with 2xx: mirror what it says it stored. An item that cannot be used (an
+     * unsafe UID) is skipped and counted; the others are mirrored all the same.
+     */
     public void stored(String path, String contentType, byte[] answer) {
         List<StoredEvent> events = new ArrayList<>();
+        int skipped = 0;
         try {
             String ct = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
             if (ct.contains("json")) {
                 try (JsonReader r = Jsonp.createReader(new ByteArrayInputStream(answer))) {
-                    events.addAll(StowResponseParser.parse(r.readValue()));
+                    StowResponseParser.StowAnswer read = StowResponseParser.read(r.readValue());
+                    events.addAll(read.events());
+                    skipped = read.skipped().size();
+                    if (skipped > 0) {
+                        LOG.log(Level.WARNING, "{0} of the STOW answer''s items skipped, the others mirrored; the "
+                                + "first: {1}", new Object[]{skipped, read.skipped().get(0)});
+                    }
                 }
             } else {
                 // XML (or unknown): the stored instances' RetrieveURLs name their study, series and instance
@@ -63,17 +74,26 @@ public class DelegatedChanges {
                 Matcher m = INSTANCE_URL.matcher(new String(answer, StandardCharsets.UTF_8));
                 while (m.find()) {
                     if (seen.add(m.group(3))) {
-                        events.add(new StoredEvent(m.group(1), m.group(2), m.group(3), "stow"));
+                        try {
+                            events.add(new StoredEvent(m.group(1), m.group(2), m.group(3), "stow"));
+                        } catch (InvalidEventException e) {
+                            skipped++;
+                        }
                     }
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "STOW answer not understood; falling back to the request path", e);
         }
+        mirror.statistics().skipped(skipped);
         if (events.isEmpty()) {
             Matcher m = STOW_PATH.matcher(path);
             if (m.matches() && m.group(1) != null) {
-                events.add(new StoredEvent(m.group(1), null, null, "stow"));
+                try {
+                    events.add(new StoredEvent(m.group(1), null, null, "stow"));
+                } catch (InvalidEventException e) {
+                    // no usable study UID anywhere: the next reconciliation finds what the host stored
+                }
             }
         }
         if (!events.isEmpty()) {

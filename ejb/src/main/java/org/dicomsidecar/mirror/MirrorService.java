@@ -7,35 +7,56 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import org.dicomsidecar.admin.Setting;
 import org.dicomsidecar.admin.SidecarSettings;
 import org.dicomsidecar.ingest.EventJournal;
 import org.dicomsidecar.ingest.JournaledEvent;
 import org.dicomsidecar.ingest.StoredEvent;
+import org.dicomsidecar.mirror.MirrorQueue.Pending;
 
 /**
  * Turns accepted events into mirrored series. Events are journaled first (durable), then coalesced per
  * series: a series is fetched once it has been quiet for {@code sidecar.mirror.quiet-ms} (or at the latest
  * {@code max-delay-ms} after its first pending event), so the 500 events of a 500-slice series cost one
- * metadata fetch. A bounded pool of workers does the fetching and writing; a failed series (host or
- * CouchDB down) keeps its events and is retried with back-off: nothing is dropped.
+ * metadata fetch. Series are served fairly ({@link MirrorQueue}: sources, and requests within a source, take
+ * turns), so one request's flood does not hold up another's series. Before a series is fetched, the host is
+ * asked once whether it holds it: its study ({@link HostStudies}, many studies per question), then the
+ * study's series (one search per study): events for what it does not hold are dropped and counted, not
+ * retried. A bounded pool of workers does the checking, fetching and writing; a failed series (host or
+ * CouchDB down) keeps its events and is retried with back-off: nothing real is dropped.
  */
 @ApplicationScoped
 public class MirrorService {
 
     private static final Logger LOG = Logger.getLogger(MirrorService.class.getName());
     private static final long MAX_BACKOFF_MS = 30_000;
+    /**
+     * Checks of several studies at once handed out at a time: a flood of studies the host does not hold is
+     * checked one batch after another, leaving the other workers (and the host) to series that are real.
+     */
+    private static final int CHECK_BATCHES_AT_ONCE = 1;
+    /**
+     * A study's series listing shorter than this is taken as complete (a host may cut QIDO answers at a
+     * configured limit); from this length on, a series missing from it is fetched all the same.
+     */
+    private static final int TRUSTED_SERIES_LISTING = 500;
+    /** The journal's replayed events form one lane per source; requests count from 1. */
+    private static final long REPLAYED = 0;
 
     @Inject
     SidecarSettings settings;
@@ -43,34 +64,27 @@ public class MirrorService {
     @Inject
     SeriesMirror seriesMirror;
 
+    @Inject
+    HostStudies hostStudies;
+
     @Resource
     ManagedThreadFactory threads;
 
     private final MirrorStatistics statistics = new MirrorStatistics();
-    /** Pending work by key "study/series" (or "study/*" for a whole study), in arrival order. */
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
-    private final Map<String, Pending> inProgress = new LinkedHashMap<>();
+    private final AtomicLong requests = new AtomicLong(REPLAYED);
+    private MirrorQueue queue;
+    /** Keys ("study/series" or "study/*") being checked or mirrored now. */
+    private final Set<String> inProgress = new HashSet<>();
+    /** Events of entries being checked or mirrored now that failed before (counted as failing meanwhile). */
+    private long failingInProgress;
+    /** Jobs handed to the workers and not finished: at most one per worker, so that none waits in the pool. */
+    private int busyJobs;
+    /** Of those, the jobs of several entries. */
+    private int busyBatches;
     private EventJournal journal;
     private ExecutorService workers;
     private ScheduledExecutorService dispatcher;
     private int workerCount;
-    private long quietNanos;
-    private long maxDelayNanos;
-
-    private static final class Pending {
-        final String study;
-        final String series;
-        final List<JournaledEvent> events = new ArrayList<>();
-        long firstNanos;
-        long lastNanos;
-        long notBeforeNanos;
-        int failures;
-
-        Pending(String study, String series) {
-            this.study = study;
-            this.series = series;
-        }
-    }
 
     /** Opens the journal, replays what earlier runs left, and starts dispatching. Called once at start-up. */
     public synchronized void start() {
@@ -78,27 +92,31 @@ public class MirrorService {
             return;
         }
         workerCount = settings.getInt(Setting.MIRROR_WORKERS);
-        quietNanos = TimeUnit.MILLISECONDS.toNanos(settings.getLong(Setting.MIRROR_QUIET_MS));
-        maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(settings.getLong(Setting.MIRROR_MAX_DELAY_MS));
+        queue = new MirrorQueue(TimeUnit.MILLISECONDS.toNanos(settings.getLong(Setting.MIRROR_QUIET_MS)),
+                TimeUnit.MILLISECONDS.toNanos(settings.getLong(Setting.MIRROR_MAX_DELAY_MS)));
         journal = new EventJournal(journalDir());
         List<JournaledEvent> left = journal.replay();
         if (!left.isEmpty()) {
             LOG.info(() -> "Replaying " + left.size() + " journaled events not mirrored before the last stop");
-            enqueue(left);
+            enqueue(left, REPLAYED);
         }
         workers = Executors.newFixedThreadPool(workerCount, threads);
         dispatcher = Executors.newSingleThreadScheduledExecutor(threads);
         dispatcher.scheduleWithFixedDelay(this::dispatch, 50, 50, TimeUnit.MILLISECONDS);
     }
 
-    /** Journals the events (durably) and queues them; completes when they are safe on disk. */
+    /**
+     * Journals the events of one request (durably) and queues them in a lane of their own; completes when
+     * they are safe on disk.
+     */
     public CompletableFuture<Integer> accept(List<StoredEvent> events) {
         if (journal == null) {
             start();
         }
+        long request = requests.incrementAndGet();
         return journal.append(events).thenApply(journaled -> {
             statistics.received(journaled);
-            enqueue(journaled);
+            enqueue(journaled, request);
             return journaled.size();
         });
     }
@@ -112,78 +130,163 @@ public class MirrorService {
         return journal == null ? 0 : journal.pending();
     }
 
-    private synchronized void enqueue(List<JournaledEvent> events) {
+    /** Events kept after a failed attempt and not mirrored yet: what is failing now (0 once all went through). */
+    public synchronized long eventsFailing() {
+        return queue == null ? 0 : queue.failingEvents() + failingInProgress;
+    }
+
+    private synchronized void enqueue(List<JournaledEvent> events, long request) {
         long now = System.nanoTime();
         for (JournaledEvent j : events) {
-            String key = j.event().studyUid() + "/" + (j.event().seriesUid() == null ? "*" : j.event().seriesUid());
-            Pending p = pending.computeIfAbsent(key, k -> {
-                Pending fresh = new Pending(j.event().studyUid(), j.event().seriesUid());
-                fresh.firstNanos = now;
-                return fresh;
-            });
-            p.events.add(j);
-            p.lastNanos = now;
+            queue.add(j, request, now);
         }
     }
 
     private void dispatch() {
         try {
-            List<Map.Entry<String, Pending>> ready = new ArrayList<>();
+            List<List<Pending>> jobs;
             synchronized (this) {
-                long now = System.nanoTime();
-                Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
-                while (it.hasNext() && inProgress.size() + ready.size() < workerCount) {
-                    Map.Entry<String, Pending> e = it.next();
-                    Pending p = e.getValue();
-                    boolean quiet = now - p.lastNanos >= quietNanos;
-                    boolean overdue = now - p.firstNanos >= maxDelayNanos;
-                    if ((quiet || overdue) && now >= p.notBeforeNanos && !inProgress.containsKey(e.getKey())) {
-                        it.remove();
-                        inProgress.put(e.getKey(), p);
-                        ready.add(e);
+                jobs = queue.take(workerCount - busyJobs, HostStudies.MAX_PER_QUERY,
+                        CHECK_BATCHES_AT_ONCE - busyBatches, System.nanoTime(), inProgress);
+                for (List<Pending> job : jobs) {
+                    for (Pending p : job) {
+                        inProgress.add(p.key);
+                        failingInProgress += p.failures > 0 ? p.events.size() : 0;
                     }
+                    busyBatches += job.size() > 1 ? 1 : 0;
                 }
+                busyJobs += jobs.size();
             }
-            for (Map.Entry<String, Pending> e : ready) {
-                workers.execute(() -> mirror(e.getKey(), e.getValue()));
+            for (List<Pending> job : jobs) {
+                workers.execute(() -> run(job));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Mirror dispatch failed", e);
         }
     }
 
-    private void mirror(String key, Pending p) {
+    private void run(List<Pending> job) {
+        boolean batch = job.size() > 1;
         try {
-            SeriesMirror.Outcome outcome = p.series == null ? seriesMirror.mirrorStudy(p.study)
-                    : seriesMirror.mirrorSeries(p.study, p.series);
-            statistics.mirrored(outcome.written());
-            long now = System.currentTimeMillis();
-            p.events.forEach(j -> statistics.lag(now - j.receivedAtMillis()));
-            journal.complete(p.events);
-            synchronized (this) {
-                inProgress.remove(key);
+            List<Pending> toMirror = job.get(0).checked ? job : checkStudies(job);
+            if (toMirror.size() == 1) {
+                mirror(toMirror.get(0)); // a lone series goes on at once: no second trip through the queue
+            } else {
+                toMirror.forEach(p -> requeue(p, false));
             }
-        } catch (RuntimeException e) {
-            statistics.failed(p.events.size());
-            retryLater(key, p, e);
+        } finally {
+            synchronized (this) {
+                busyJobs--;
+                busyBatches -= batch ? 1 : 0;
+            }
         }
     }
 
-    private synchronized void retryLater(String key, Pending failed, RuntimeException cause) {
-        inProgress.remove(key);
-        failed.failures++;
-        long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failed.failures));
-        if (failed.failures == 1 || failed.failures % 10 == 0) {
-            LOG.log(Level.WARNING, "Mirroring a series failed ({0} events kept, attempt {1}, next in {2} ms): {3}",
-                    new Object[]{failed.events.size(), failed.failures, backoff, cause.toString()});
+    /**
+     * Asks the host once which of the job's studies and series it holds. Events for the others are done:
+     * dropped from the journal and counted. Returns the entries to mirror; on a host failure, every entry is retried later.
+     */
+    private List<Pending> checkStudies(List<Pending> job) {
+        Predicate<Pending> held;
+        try {
+            held = heldByHost(job);
+        } catch (RuntimeException e) {
+            retryLater(job, e);
+            return List.of();
         }
-        Pending newer = pending.remove(key);
-        failed.notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-        if (newer != null) {
-            failed.events.addAll(newer.events);
-            failed.lastNanos = newer.lastNanos;
+        List<Pending> absent = new ArrayList<>();
+        List<Pending> found = new ArrayList<>();
+        for (Pending p : job) {
+            if (held.test(p)) {
+                p.checked = true;
+                found.add(p);
+            } else {
+                absent.add(p);
+            }
         }
-        pending.put(key, failed);
+        if (!absent.isEmpty()) {
+            int events = absent.stream().mapToInt(p -> p.events.size()).sum();
+            LOG.log(Level.INFO, "Dropped {0} events for {1} studies or series the archive does not hold (asked "
+                    + "once), among them {2}", new Object[]{events, absent.size(), absent.get(0).key});
+            absent.forEach(p -> finish(p, () -> statistics.notInArchive(p.events.size())));
+        }
+        return found;
+    }
+
+    /**
+     * Which of the job's entries the host holds: its studies asked at once, then, for each study held that
+     * the job names series of, the study's series listed once (a search, where fetching a made-up series'
+     * metadata would be an error on the host).
+     */
+    private Predicate<Pending> heldByHost(List<Pending> job) {
+        Set<String> studies = hostStudies.present(job.stream().map(p -> p.study).collect(Collectors.toSet()));
+        Map<String, Set<String>> seriesByStudy = new HashMap<>();
+        for (Pending p : job) {
+            if (p.series != null && studies.contains(p.study) && !seriesByStudy.containsKey(p.study)) {
+                List<String> listed = seriesMirror.seriesOfStudyOnHost(p.study);
+                // a long listing may have been cut at the host's result limit: then fetching decides (a 404)
+                seriesByStudy.put(p.study, listed.size() < TRUSTED_SERIES_LISTING ? Set.copyOf(listed) : null);
+            }
+        }
+        return p -> studies.contains(p.study) && (p.series == null || seriesByStudy.get(p.study) == null
+                || seriesByStudy.get(p.study).contains(p.series));
+    }
+
+    private void mirror(Pending p) {
+        try {
+            SeriesMirror.Outcome outcome = p.series == null ? seriesMirror.mirrorStudy(p.study)
+                    : seriesMirror.mirrorSeries(p.study, p.series);
+            finish(p, () -> {
+                if (outcome.instances() == 0) {
+                    statistics.notInArchive(p.events.size()); // the study is there, this series is not
+                    return;
+                }
+                statistics.mirrored(outcome.written());
+                long now = System.currentTimeMillis();
+                p.events.forEach(j -> statistics.lag(now - j.receivedAtMillis()));
+            });
+        } catch (RuntimeException e) {
+            retryLater(List.of(p), e);
+        }
+    }
+
+    /** The entry's events are done: counted, out of the journal, and its key free again. */
+    private void finish(Pending p, Runnable count) {
+        count.run();
+        journal.complete(p.events);
+        synchronized (this) {
+            release(p);
+        }
+    }
+
+    private void release(Pending p) {
+        inProgress.remove(p.key);
+        failingInProgress -= p.failures > 0 ? p.events.size() : 0;
+    }
+
+    /** Keeps a failed job's events for a retry with back-off; one log line per job, not per series. */
+    private void retryLater(List<Pending> job, RuntimeException cause) {
+        int events = job.stream().mapToInt(p -> p.events.size()).sum();
+        int attempt = job.get(0).failures + 1;
+        statistics.failed(events);
+        job.forEach(p -> requeue(p, true));
+        if (attempt == 1 || attempt % 10 == 0) {
+            LOG.log(Level.WARNING, "Mirroring {0} series failed ({1} events kept, attempt {2}, next in {3} ms): {4}",
+                    new Object[]{job.size(), events, attempt, backoffMillis(attempt), cause.toString()});
+        }
+    }
+
+    private synchronized void requeue(Pending p, boolean failed) {
+        release(p);
+        if (failed) {
+            p.failures++;
+            p.notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis(p.failures));
+        }
+        queue.putBack(p);
+    }
+
+    private static long backoffMillis(int failures) {
+        return Math.min(MAX_BACKOFF_MS, 500L << Math.min(10, failures));
     }
 
     /** The event journal's folder (other durable ingest state, such as feed checkpoints, lives there too). */

@@ -187,6 +187,8 @@ class SidecarSettingsTest {
             "sidecar.public-base-url         | sidecar",
             "sidecar.host.forward-authorization | yes",
             "sidecar.host.forward-authorization | 1",
+            "sidecar.events.max-per-request  | 0",
+            "sidecar.events.max-per-request  | many",
     })
     void invalidValuesAreRejectedNamingTheSetting(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(key, value));

@@ -48,6 +48,19 @@ class OrthancChangesPageTest {
                 + "{\"ChangeType\": \"NewInstance\", \"ID\": \"aaaaaaaa-11111111-22222222-33333333-44444444\", \"ResourceType\": \"Instance\", \"Seq\": 5, \"Date\": \"20250101T000000\"}"
                 + "], \"Done\": true, \"Last\": 5}").asJsonObject());
         assertEquals(List.of("aaaaaaaa-11111111-22222222-33333333-44444444"), page.newInstanceIds());
+        assertEquals(2, page.skipped(), "the two NewInstance entries without a usable ID");
+    }
+
+    @Test
+    void anOddEntryIsSkippedAndTheOthersCount() {
+        String good = "{\"ChangeType\": \"NewInstance\", \"ID\": \"aaaaaaaa-11111111-22222222-33333333-44444444\","
+                + " \"ResourceType\": \"Instance\", \"Seq\": 4}";
+        OrthancChangesPage page = OrthancChangesPage.parse(Samples.json("{\"Changes\": [1, "
+                + "{\"ChangeType\": \"NewInstance\"}, {\"Seq\": \"2\"}, {\"Seq\": -3}, " + good
+                + "], \"Done\": true, \"Last\": 4}").asJsonObject());
+        assertEquals(List.of("aaaaaaaa-11111111-22222222-33333333-44444444"), page.newInstanceIds());
+        assertEquals(4, page.skipped());
+        assertEquals(4, page.last());
     }
 
     @ParameterizedTest
@@ -59,9 +72,6 @@ class OrthancChangesPageTest {
             "{\"Changes\": [], \"Done\": true}",
             "{\"Changes\": [], \"Done\": true, \"Last\": -1}",
             "{\"Changes\": [], \"Done\": true, \"Last\": 1.5}",
-            "{\"Changes\": [1], \"Done\": true, \"Last\": 1}",
-            "{\"Changes\": [{\"ChangeType\": \"NewInstance\"}], \"Done\": true, \"Last\": 1}",
-            "{\"Changes\": [{\"Seq\": \"1\"}], \"Done\": true, \"Last\": 1}",
     })
     void answersNotShapedLikeOrthancsAreRefusedWithWhatIsWrong(String body) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

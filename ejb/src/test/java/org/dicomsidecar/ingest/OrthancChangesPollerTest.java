@@ -260,6 +260,7 @@ class OrthancChangesPollerTest {
         assertEquals(List.of(event(2, 1, 1), event(2, 1, 3)), journal.all());
         assertNull(p.lastError());
         assertEquals(OptionalLong.of(orthanc.lastSeq), checkpoint().read());
+        assertEquals(0, p.skipped(), "deleted is not unusable");
     }
 
     @Test
@@ -272,6 +273,21 @@ class OrthancChangesPollerTest {
         assertEquals(List.of(event(4, 1, 1)), journal.all());
         assertEquals(1, warnings());
         assertNull(p.lastError());
+        assertEquals(1, p.skipped());
+    }
+
+    @Test
+    void realWorldUidsWithLeadingZerosAndEmptyComponentsGoToTheJournalAtOnce() {
+        OrthancChangesPoller p = poller();
+        pollAll(p);
+        String study = "1.2.826.0.1.3680043.2.1125.01.7";
+        orthanc.store(study, study + ".01", study + ".01.001");
+        orthanc.store(study, study + ".01", study + "..002");
+        pollAll(p);
+        assertEquals(List.of(new StoredEvent(study, study + ".01", study + ".01.001", OrthancChangesPoller.SOURCE),
+                new StoredEvent(study, study + ".01", study + "..002", OrthancChangesPoller.SOURCE)), journal.all());
+        assertEquals(0, warnings());
+        assertEquals(0, p.skipped());
     }
 
     @Test

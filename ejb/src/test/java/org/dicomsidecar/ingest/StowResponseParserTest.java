@@ -42,6 +42,14 @@ class StowResponseParserTest {
         return withItem(answer, REFS, i, item -> with(item, URL, attribute("UR", url)));
     }
 
+    /** The answer's one skipped item's reason; the other item still gives its event. */
+    private static String skippedOne(JsonObject answer) {
+        StowResponseParser.StowAnswer read = StowResponseParser.read(answer);
+        assertEquals(1, read.skipped().size(), read.skipped().toString());
+        assertEquals(1, read.events().size(), "the other item still counts");
+        return read.skipped().get(0);
+    }
+
     @Test
     void theSamplesAreOrthancsAnswers() {
         assertEquals(attribute("UR", BASE + "/studies/" + CT_STUDY), ORTHANC.getJsonObject(URL));
@@ -77,19 +85,19 @@ class StowResponseParserTest {
     }
 
     @Test
-    void withoutAnyRetrieveUrlIsRefused() {
+    void withoutAnyRetrieveUrlTheItemIsSkipped() {
         JsonObject answer = without(withItem(ORTHANC, REFS, 1, item -> without(item, URL)), URL);
-        refused(400, "ReferencedSOPSequence[1].RetrieveURL: missing, and the response has no top-level RetrieveURL"
-                + " (0008,1190) to take the study from", () -> StowResponseParser.parse(answer));
+        assertEquals("ReferencedSOPSequence[1].RetrieveURL: missing, and the response has no top-level RetrieveURL"
+                + " (0008,1190) to take the study from", skippedOne(answer));
     }
 
     @Test
     void aMalformedTopLevelUrlIsRefusedOnlyWhenNeeded() {
         JsonObject badTop = with(ORTHANC, URL, attribute("UR", BASE + "/instances"));
         assertEquals(2, StowResponseParser.parse(badTop).size());
-        refused(400, "RetrieveURL: not a DICOMweb study, series or instance URL"
+        assertEquals("RetrieveURL: not a DICOMweb study, series or instance URL"
                 + " (expected .../studies/{study}[/series/{series}[/instances/{instance}]])",
-                () -> StowResponseParser.parse(withItem(badTop, REFS, 0, item -> without(item, URL))));
+                skippedOne(withItem(badTop, REFS, 0, item -> without(item, URL))));
     }
 
     @Test
@@ -119,8 +127,9 @@ class StowResponseParserTest {
                 BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances",
                 BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances/" + MR_SOP + "/frames/1",
                 "x", "http://127.0.0.1:28742/dicom-web/studies/" + MR_STUDY + "/series")) {
-            InvalidEventException e = refused(400, expected, () -> StowResponseParser.parse(withUrl(ORTHANC, 1, url)));
-            assertFalse(e.getMessage().contains("127.0.0.1"));
+            String reason = skippedOne(withUrl(ORTHANC, 1, url));
+            assertEquals(expected, reason);
+            assertFalse(reason.contains("127.0.0.1"));
         }
     }
 
@@ -130,27 +139,41 @@ class StowResponseParserTest {
     }
 
     @Test
-    void invalidUidsInTheUrlAreRefused() {
-        refused(400, "ReferencedSOPSequence[1].RetrieveURL (series UID): no digit in \"..\"", () -> StowResponseParser.parse(withUrl(ORTHANC, 1,
+    void anItemWithAnUnsafeUidInItsUrlIsSkippedAndTheOthersCount() {
+        assertEquals("ReferencedSOPSequence[1].RetrieveURL (series UID): no digit in \"..\"", skippedOne(withUrl(ORTHANC, 1,
                         BASE + "/studies/" + MR_STUDY + "/series/../instances/" + MR_SOP)));
-        refused(400, "ReferencedSOPSequence[0].RetrieveURL (study UID): bad character '%' at position 4"
-                + " (only digits and '.' are allowed)", () -> StowResponseParser.parse(withUrl(ORTHANC, 0,
+        assertEquals("ReferencedSOPSequence[0].RetrieveURL (study UID): bad character '%' at position 4"
+                + " (only digits and '.' are allowed)", skippedOne(withUrl(ORTHANC, 0,
                         BASE + "/studies/1.2%2E3/series/" + CT_SERIES + "/instances/" + CT_SOP)));
+        assertEquals(List.of(new StoredEvent(CT_STUDY, CT_SERIES, CT_SOP, "stow")), StowResponseParser.parse(withUrl(ORTHANC, 1,
+                        BASE + "/studies/" + MR_STUDY + "/series/../instances/" + MR_SOP)));
+    }
+
+    @Test
+    void realWorldUidsWithLeadingZerosAreKept() {
+        String study = "1.2.826.0.1.3680043.2.1125.01.7";
+        String series = study + ".01";
+        String sop = series + ".001";
+        JsonObject answer = withItem(withUrl(ORTHANC, 1, BASE + "/studies/" + study + "/series/" + series + "/instances/" + sop),
+                REFS, 1, item -> with(item, "00081155", attribute("UI", sop)));
+        StowResponseParser.StowAnswer read = StowResponseParser.read(answer);
+        assertEquals(List.of(), read.skipped());
+        assertEquals(new StoredEvent(study, series, sop, "stow"), read.events().get(1));
     }
 
     @Test
     void theUrlMustNameTheReferencedInstance() {
-        refused(400, "ReferencedSOPSequence[1].RetrieveURL: names another instance than ReferencedSOPInstanceUID " + MR_SOP,
-                () -> StowResponseParser.parse(withUrl(ORTHANC, 1,
+        assertEquals("ReferencedSOPSequence[1].RetrieveURL: names another instance than ReferencedSOPInstanceUID " + MR_SOP,
+                skippedOne(withUrl(ORTHANC, 1,
                         BASE + "/studies/" + MR_STUDY + "/series/" + MR_SERIES + "/instances/" + CT_SOP)));
     }
 
     @Test
     void theInstanceUidIsRequiredAndChecked() {
-        refused(400, "ReferencedSOPSequence[0].ReferencedSOPInstanceUID: missing",
-                () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 0, item -> without(item, "00081155"))));
-        refused(400, "ReferencedSOPSequence[1].ReferencedSOPInstanceUID: bad character 'x' at position 3 (only digits and '.' are allowed)",
-                () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 1,
+        assertEquals("ReferencedSOPSequence[0].ReferencedSOPInstanceUID: missing",
+                skippedOne(withItem(ORTHANC, REFS, 0, item -> without(item, "00081155"))));
+        assertEquals("ReferencedSOPSequence[1].ReferencedSOPInstanceUID: bad character 'x' at position 3 (only digits and '.' are allowed)",
+                skippedOne(withItem(ORTHANC, REFS, 1,
                         item -> with(item, "00081155", attribute("UI", "1.x5")))));
     }
 
@@ -169,8 +192,8 @@ class StowResponseParserTest {
                 () -> StowResponseParser.parse(JsonValue.NULL));
         refused(400, "ReferencedSOPSequence: malformed DICOM JSON (attribute 00081199: item 1 is a string, not an object)",
                 () -> StowResponseParser.parse(json("{\"00081199\": {\"vr\": \"SQ\", \"Value\": [\"1.2\"]}}")));
-        refused(400, "ReferencedSOPSequence[0].RetrieveURL: malformed DICOM JSON (attribute 00081190: \"Value\" is a string,"
-                + " not an array)", () -> StowResponseParser.parse(withItem(ORTHANC, REFS, 0,
+        assertEquals("ReferencedSOPSequence[0].RetrieveURL: malformed DICOM JSON (attribute 00081190: \"Value\" is a string,"
+                + " not an array)", skippedOne(withItem(ORTHANC, REFS, 0,
                         item -> with(item, URL, json("{\"vr\": \"UR\", \"Value\": \"http://x/studies/1.2\"}")))));
     }
 }

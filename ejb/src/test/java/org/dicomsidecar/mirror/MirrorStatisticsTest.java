@@ -40,4 +40,38 @@ class MirrorStatisticsTest {
         assertEquals(1L, by.get("journal"), "a source no receiver has is listed too");
         assertEquals(6L, by.values().stream().mapToLong(Long::longValue).sum());
     }
+
+    @Test
+    void lagPercentilesCoverOnlyTheRecentWindowSoTheyRecoverAfterAnOutage() {
+        long[] now = {1_000_000};
+        MirrorStatistics stats = new MirrorStatistics(() -> now[0]);
+        assertEquals(-1, stats.lagPercentile(95), "nothing mirrored yet");
+        for (int i = 0; i < 100; i++) {
+            stats.lag(60_000); // mirrored after an outage
+        }
+        assertEquals(60_000, stats.lagPercentile(95));
+        now[0] += MirrorStatistics.LAG_WINDOW_MILLIS / 2;
+        for (int i = 0; i < 100; i++) {
+            stats.lag(800);
+        }
+        assertEquals(800, stats.lagPercentile(50));
+        assertEquals(60_000, stats.lagPercentile(95), "the outage is still in the window");
+        now[0] += MirrorStatistics.LAG_WINDOW_MILLIS / 2 + 1;
+        assertEquals(800, stats.lagPercentile(95), "the outage's lags have left the window");
+        now[0] += MirrorStatistics.LAG_WINDOW_MILLIS;
+        assertEquals(-1, stats.lagPercentile(95), "nothing mirrored recently");
+    }
+
+    @Test
+    void countersOfFailuresDropsAndSkips() {
+        MirrorStatistics stats = new MirrorStatistics();
+        stats.failed(3);
+        stats.failed(3);
+        stats.notInArchive(10_000);
+        stats.skipped(1);
+        stats.skipped(0);
+        assertEquals(6, stats.failedAttempts());
+        assertEquals(10_000, stats.eventsNotInArchive());
+        assertEquals(1, stats.itemsSkipped());
+    }
 }

@@ -18,7 +18,8 @@ import org.dicomsidecar.mirror.MirrorService;
 
 /**
  * What every notification endpoint does: read the body (size-capped), parse it with the format's parser,
- * and return only once the events are durable in the journal. Refusals are counted and answered 4xx.
+ * refuse more events than {@code sidecar.events.max-per-request} (413, nothing journaled), and return only
+ * once the events are durable in the journal. Refusals are counted and answered 4xx.
  */
 @ApplicationScoped
 public class EventReceiver {
@@ -42,6 +43,13 @@ public class EventReceiver {
     }
 
     public int receive(List<StoredEvent> events) {
+        int max = settings.getInt(Setting.EVENTS_MAX_PER_REQUEST);
+        if (events.size() > max) {
+            // each event may name another series, and each series costs the host a question and a fetch
+            mirror.statistics().rejected(1);
+            throw new InvalidEventException(413, "body: " + events.size() + " events, at most " + max
+                    + " in one request (" + Setting.EVENTS_MAX_PER_REQUEST.key() + ")");
+        }
         try {
             return mirror.accept(events).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
