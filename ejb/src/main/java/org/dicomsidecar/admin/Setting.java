@@ -61,6 +61,13 @@ public enum Setting {
             "dcm4chee only: scheduled reconciliations ask only for series received since the last one "
                     + "(SeriesReceiveDateTime); any other host is walked in full"),
 
+    API_MAX_LONG_POLLS("sidecar.api.max-long-polls", "256",
+            "Most workflow long-polls (GET /api/workflow/changes) waiting at once; past it 503 with Retry-After. "
+                    + "A waiting long-poll holds no worker thread"),
+    API_BODY_TIMEOUT_MS("sidecar.api.body-timeout-ms", "20000",
+            "Longest time to receive a request body of the sidecar's API (read without holding a worker thread); "
+                    + "past it 408"),
+
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
             "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used when rewriting "
                     + "host URLs in responses; empty: taken from each request");
