@@ -27,8 +27,9 @@ import org.dicomsidecar.admin.SidecarSettings;
 /**
  * Agents waiting for workflow changes ({@code GET /api/workflow/changes}), none of them holding a thread
  * while it waits: a waiting poll is a callback, looked at again when a step is written ({@link #changed()},
- * from {@link WorkflowService}), answered when its time is up, and dropped when its client has gone (a cheap
- * check about once a second). Their number is bounded by {@code sidecar.api.max-long-polls}.
+ * from {@link WorkflowService}) and every few seconds (for steps written by another sidecar on the same
+ * database), answered when its time is up, and dropped when its client has gone (a cheap check about once a
+ * second). Their number is bounded by {@code sidecar.api.max-long-polls}.
  */
 @ApplicationScoped
 public class WorkflowLongPolls {
@@ -36,6 +37,8 @@ public class WorkflowLongPolls {
     /** Longest wait a long-poll may ask for; longer ones are shortened to it. */
     public static final long MAX_TIMEOUT_MS = 60_000;
     static final long PROBE_INTERVAL_MS = 1_000;
+    /** Every this many probes, waiting polls look at the feed even if no step was written here. */
+    static final int PROBES_PER_LOOK = 5;
 
     private static final Logger LOG = Logger.getLogger(WorkflowLongPolls.class.getName());
 
@@ -64,6 +67,7 @@ public class WorkflowLongPolls {
     private final Set<Poll> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private ScheduledFuture<?> probes;
+    private int probesSinceLook; // only the one periodic task touches it
 
     private final class Poll {
         final Client client;
@@ -79,7 +83,7 @@ public class WorkflowLongPolls {
 
     @PostConstruct
     void start() {
-        probes = scheduler.scheduleWithFixedDelay(this::dropGone, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS,
+        probes = scheduler.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -151,6 +155,14 @@ public class WorkflowLongPolls {
             finish(poll, c -> c.answer(answer));
         } catch (RuntimeException e) {
             finish(poll, c -> c.fail(e));
+        }
+    }
+
+    private void probe() {
+        dropGone();
+        if (++probesSinceLook >= PROBES_PER_LOOK) {
+            probesSinceLook = 0;
+            changed();
         }
     }
 

@@ -101,6 +101,18 @@ class WorkflowLongPollsTest {
     }
 
     @Test
+    void aStepWrittenElsewhereIsSeenWithinSomeSeconds() throws Exception {
+        Waiting a = new Waiting();
+        assertTrue(polls.open(null, 60_000, a));
+        Thread.sleep(200);
+        feed.step.set("written-by-another-sidecar"); // no changed() call here
+        long start = System.nanoTime();
+        assertTrue(a.outcome.get(10, TimeUnit.SECONDS) instanceof JsonObject);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis <= (WorkflowLongPolls.PROBES_PER_LOOK + 2) * WorkflowLongPolls.PROBE_INTERVAL_MS, millis + " ms");
+    }
+
+    @Test
     void theTimeOutAnswersWithNoChangeAndTheNextToken() throws Exception {
         Waiting a = new Waiting();
         assertTrue(polls.open(null, 100, a));
