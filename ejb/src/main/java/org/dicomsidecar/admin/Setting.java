@@ -67,6 +67,12 @@ public enum Setting {
     QUERY_TIME_BUDGET_MS("sidecar.query.time-budget-ms", "10000",
             "Longest a cohort query, facet, export, mirror QIDO-RS, workflow or reference query may run; past it "
                     + "the query is cancelled and answered 503 query-timeout"),
+    API_MAX_LONG_POLLS("sidecar.api.max-long-polls", "256",
+            "Most workflow long-polls (GET /api/workflow/changes) waiting at once; past it 503 with Retry-After. "
+                    + "A waiting long-poll holds no worker thread"),
+    API_BODY_TIMEOUT_MS("sidecar.api.body-timeout-ms", "20000",
+            "Longest time to receive a request body of the sidecar's API (read without holding a worker thread); "
+                    + "past it 408"),
 
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
             "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used in every URL the "

@@ -15,6 +15,7 @@ import org.dicomsidecar.mirror.MirrorCounts;
 import org.dicomsidecar.mirror.MirrorService;
 import org.dicomsidecar.mirror.MirrorStatistics;
 import org.dicomsidecar.mirror.Reconciler;
+import org.dicomsidecar.workflow.WorkflowLongPolls;
 
 /** The sidecar's health and effective settings, as {@code GET /api/status} shows them. */
 @ApplicationScoped
@@ -43,6 +44,9 @@ public class StatusService {
 
     @Inject
     OrthancChangesFeed orthancChanges;
+
+    @Inject
+    WorkflowLongPolls longPolls;
 
     /** @param healthy whether CouchDB and the host both answer; {@code body} is the full report */
     public record StatusReport(boolean healthy, JsonObject body) {
@@ -80,6 +84,8 @@ public class StatusService {
                                         + "queries on any attribute, no declaration"))
                         .add("couchdbViews", Jsonp.createArrayBuilder().add("mirror/instances_by_series")
                                 .add("references/by_target")))
+                .add("longPolls", Jsonp.createObjectBuilder().add("waiting", longPolls.waiting())
+                        .add("max", settings.getInt(Setting.API_MAX_LONG_POLLS)))
                 .add("settings", settingsJson)
                 .build();
         return new StatusReport(healthy, body);

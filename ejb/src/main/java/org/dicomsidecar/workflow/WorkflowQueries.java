@@ -22,6 +22,7 @@ import org.dicomsidecar.cohorts.QueryBudget;
 import org.dicomsidecar.cohorts.QueryDeadline;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -33,7 +34,6 @@ import org.dicomsidecar.json.Jsonp;
 public class WorkflowQueries {
 
     private static final Set<String> KEYS = Set.of("where", "has", "lacks", "limit", "cursor");
-    private static final long MAX_WAIT_MS = 60_000;
 
     @Inject
     WorkflowService workflow;
@@ -114,43 +114,44 @@ public class WorkflowQueries {
         return out.build();
     }
 
+    /** The database's current position in the change feed: where a long-poll without {@code since} starts. */
+    public String now() {
+        return couch.updateSequence();
+    }
+
     /**
-     * Workflow changes after {@code since} (a token from an earlier answer; none: from now). Waits up to
-     * {@code timeoutMs} for the first one, so an agent can loop on it to wait for work.
+     * One look at the workflow changes after {@code token} (a token from an earlier answer): the answer
+     * {@code {"changes": [...], "next": token}}, whose changes array is empty when no step changed since.
+     * Agents wait on it through {@link WorkflowLongPolls}.
      */
-    public JsonObject changes(String since, long timeoutMs) {
-        String token = since != null ? since : couch.updateSequence();
-        long deadline = System.nanoTime() + Math.min(Math.max(0, timeoutMs), MAX_WAIT_MS) * 1_000_000L;
-        while (true) {
-            JsonObject c = couch.query("/_changes?limit=1000&since=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
-            List<String> ids = new ArrayList<>();
-            for (JsonValue v : c.getJsonArray("results")) {
-                JsonObject r = v.asJsonObject();
-                if (r.getString("id").startsWith("step:") && !r.getBoolean("deleted", false)) {
-                    ids.add(r.getString("id"));
-                }
+    public JsonObject changesSince(String token) {
+        JsonObject c;
+        try {
+            c = couch.query("/_changes?limit=1000&since=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        } catch (CouchRequestException e) {
+            if (e.status() >= 400 && e.status() < 500) {
+                throw new QueryException("since", "must be the \"next\" token of an earlier answer");
             }
-            token = CouchDatabase.sequence(c.get("last_seq"));
-            if (!ids.isEmpty()) {
-                JsonArrayBuilder changes = Jsonp.createArrayBuilder();
-                for (JsonObject doc : couch.getAll(ids)) {
-                    JsonObject d = WorkflowService.describe(doc);
-                    JsonArray history = d.getJsonArray("history");
-                    changes.add(Jsonp.createObjectBuilder(d).remove("history")
-                            .add("change", history.get(history.size() - 1)));
-                }
-                return Jsonp.createObjectBuilder().add("changes", changes).add("next", token).build();
-            }
-            if (System.nanoTime() >= deadline) {
-                return Jsonp.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Jsonp.createObjectBuilder().add("changes", JsonValue.EMPTY_JSON_ARRAY).add("next", token).build();
+            throw e;
+        }
+        List<String> ids = new ArrayList<>();
+        for (JsonValue v : c.getJsonArray("results")) {
+            JsonObject r = v.asJsonObject();
+            if (r.getString("id").startsWith("step:") && !r.getBoolean("deleted", false)) {
+                ids.add(r.getString("id"));
             }
         }
+        String next = CouchDatabase.sequence(c.get("last_seq"));
+        JsonArrayBuilder changes = Jsonp.createArrayBuilder();
+        if (!ids.isEmpty()) {
+            for (JsonObject doc : couch.getAll(ids)) {
+                JsonObject d = WorkflowService.describe(doc);
+                JsonArray history = d.getJsonArray("history");
+                changes.add(Jsonp.createObjectBuilder(d).remove("history")
+                        .add("change", history.get(history.size() - 1)));
+            }
+        }
+        return Jsonp.createObjectBuilder().add("changes", changes).add("next", next).build();
     }
 
     private static Map<String, JsonObject> studySteps(List<JsonObject> docs) {

@@ -48,6 +48,9 @@ public class WorkflowService {
     @Inject
     SeriesCatalog catalog;
 
+    @Inject
+    WorkflowLongPolls longPolls;
+
     /** A step as answered, with its ETag (the document revision). */
     public record Step(JsonObject json, String etag) {
     }
@@ -110,6 +113,7 @@ public class WorkflowService {
         old.ifPresent(o -> doc.add("_rev", o.getString("_rev")));
         try {
             JsonObject written = couch.put(doc.build());
+            longPolls.changed();
             return new Step(describe(couch.get(id).orElseThrow()), written.getString("rev"));
         } catch (CouchRequestException e) {
             if (e.status() == 409) { // someone else wrote between our read and our write

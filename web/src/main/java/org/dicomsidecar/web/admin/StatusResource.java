@@ -8,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.dicomsidecar.admin.StatusService;
+import org.dicomsidecar.admin.StatusSnapshots;
 
 /** {@code GET /api/status}: 200 when CouchDB and the host both answer, 503 otherwise; JSON either way. */
 @Path("/status")
@@ -15,7 +16,7 @@ import org.dicomsidecar.admin.StatusService;
 public class StatusResource {
 
     @Inject
-    StatusService status;
+    StatusSnapshots status;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)

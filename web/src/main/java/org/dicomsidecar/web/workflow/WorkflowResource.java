@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
@@ -15,13 +14,20 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
 import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.ingest.EventBodyReader;
 import org.dicomsidecar.ingest.InvalidEventException;
+import org.dicomsidecar.web.ClientConnection;
+import org.dicomsidecar.web.JsonError;
+import org.dicomsidecar.workflow.ChangesRequest;
+import org.dicomsidecar.workflow.WorkflowLongPolls;
 import org.dicomsidecar.workflow.WorkflowQueries;
 import org.dicomsidecar.workflow.WorkflowService;
 
@@ -39,8 +45,14 @@ public class WorkflowResource {
     @Inject
     WorkflowService workflow;
 
+    private static final long ASYNC_SAFETY_MARGIN_MS = 30_000;
+    private static final int LONG_POLL_RETRY_AFTER_SECONDS = 5;
+
     @Inject
     WorkflowQueries queries;
+
+    @Inject
+    WorkflowLongPolls longPolls;
 
     @PUT
     @Path("/studies/{study}/steps/{step}")
@@ -85,10 +97,28 @@ public class WorkflowResource {
         return queries.query(read(body));
     }
 
+    /**
+     * Answers at the first workflow change after {@code since}, or empty at the time-out; the request holds no
+     * thread while it waits (see {@link WorkflowLongPolls}).
+     */
     @GET
     @Path("/changes")
-    public JsonObject changes(@QueryParam("since") String since, @QueryParam("timeout") @DefaultValue("30000") long timeout) {
-        return queries.changes(since, timeout);
+    public void changes(@QueryParam("since") String since, @QueryParam("timeout") String timeout,
+                        @Suspended AsyncResponse async) {
+        try {
+            ChangesRequest request = ChangesRequest.parse(since, timeout);
+            // a safety net only: the long-poll answers at its own time-out, well before this one
+            async.setTimeout(request.timeoutMs() + ASYNC_SAFETY_MARGIN_MS, TimeUnit.MILLISECONDS);
+            if (!longPolls.open(request.since(), request.timeoutMs(), new LongPollClient(async, ClientConnection.current()))) {
+                async.resume(Response.status(503).header("Retry-After", LONG_POLL_RETRY_AFTER_SECONDS)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(JsonError.of(503, "too-many-long-polls", "the most long-polls ("
+                                + longPolls.waiting() + ") already wait (sidecar.api.max-long-polls); try again later"))
+                        .build());
+            }
+        } catch (RuntimeException e) {
+            async.resume(e);
+        }
     }
 
     private Response put(String study, String series, String step, String ifMatch, InputStream body) {

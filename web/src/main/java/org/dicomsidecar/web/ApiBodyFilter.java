@@ -1,0 +1,62 @@
+package org.dicomsidecar.web;
+
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.dicomsidecar.admin.Setting;
+import org.dicomsidecar.admin.SidecarSettings;
+
+/**
+ * Receives the (JSON, size-capped) request bodies of the sidecar's own API before the API sees them, with
+ * non-blocking reads and no worker thread held while the client is slow: a body over the cap is refused with
+ * 413, one not complete within {@code sidecar.api.body-timeout-ms} with 408. A complete body is handed to the
+ * API in memory on an async dispatch. (DICOMweb bodies, STOW-RS included, stream to the host and are not here.)
+ */
+@WebFilter(urlPatterns = "/api/*", asyncSupported = true,
+        dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.ASYNC})
+public class ApiBodyFilter implements Filter {
+
+    /** The largest body any API resource takes besides event notifications (cohort queries: 256 KiB). */
+    private static final long LARGEST_NON_EVENT_BODY = 256 * 1024;
+
+    @Inject
+    SidecarSettings settings;
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        byte[] received = BodyReceiver.take(request);
+        if (received != null) {
+            chain.doFilter(new ReceivedBodyRequest(request, received), response);
+            return;
+        }
+        if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long maxBytes = Math.max(settings.getLong(Setting.EVENTS_MAX_BODY_BYTES), LARGEST_NON_EVENT_BODY);
+        if (request.getContentLengthLong() > maxBytes) {
+            BodyReceiver.refuse(response, BodyReceiver.tooLarge(maxBytes));
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(settings.getLong(Setting.API_BODY_TIMEOUT_MS));
+        BodyReceiver receiver = new BodyReceiver(async, request.getInputStream(), maxBytes);
+        async.addListener(receiver);
+        request.getInputStream().setReadListener(receiver);
+    }
+
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+}

@@ -1,0 +1,30 @@
+package org.dicomsidecar.web.workflow;
+
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.container.AsyncResponse;
+import org.dicomsidecar.web.ClientConnection;
+import org.dicomsidecar.workflow.WorkflowLongPolls;
+
+/** A suspended {@code GET /api/workflow/changes}: its answer goes to the JAX-RS response, its liveness from the connection. */
+record LongPollClient(AsyncResponse response, ClientConnection connection) implements WorkflowLongPolls.Client {
+
+    @Override
+    public void answer(JsonObject changes) {
+        response.resume(changes);
+    }
+
+    @Override
+    public void fail(RuntimeException e) {
+        response.resume(e);
+    }
+
+    @Override
+    public boolean gone() {
+        return connection.gone();
+    }
+
+    @Override
+    public void dropped() {
+        response.cancel();
+    }
+}
