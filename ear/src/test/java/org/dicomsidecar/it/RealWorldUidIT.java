@@ -82,9 +82,11 @@ class RealWorldUidIT extends SidecarDeployment {
         Uids ct = Uids.leadingZeros();
         Uids seg = new Uids(ct.study(), ct.study() + ".02", ct.study() + ".02.001");
         Mirror.storeInHost(ctWith(ct));
-        // pydicom's SEG, moved into the CT's study and pointed at the CT copy by both of its reference paths
+        // pydicom's SEG, moved into the CT's study (and patient: Orthanc keys a study by patient and study UID)
+        // and pointed at the CT copy by both of its reference paths
         Mirror.storeInHost(RealFiles.modified(SEG, Map.of(
                 "(0020,000D)", seg.study(), "(0020,000E)", seg.series(), "(0008,0018)", seg.sop(),
+                "(0010,0020)", "1CT1", "(0010,0010)", "CompressedSamples^CT1",
                 "(0008,1115)[0].(0020,000E)", ct.series(),
                 "(0008,1115)[0].(0008,114A)[0].(0008,1155)", ct.sop(),
                 "(5200,9230)[0].(0008,9124)[0].(0008,2112)[0].(0008,1155)", ct.sop())));
