@@ -32,8 +32,9 @@ class CompareIT extends SidecarDeployment {
     void bothSidesAgree() {
         JsonObject c = compare("/studies?PatientID=1CT1");
         assertTrue(c.getBoolean("identical"), c.toString());
-        assertEquals(1, c.getJsonObject("host").getInt("count"));
-        assertEquals(1, c.getJsonObject("mirror").getInt("count"));
+        // other tests store copies of CT_small (new UIDs, same patient): at least the sample itself
+        assertTrue(c.getJsonObject("host").getInt("count") >= 1, c.toString());
+        assertEquals(c.getJsonObject("host").getInt("count"), c.getJsonObject("mirror").getInt("count"));
         assertTrue(c.getJsonObject("host").getInt("millis") >= 0 && c.getJsonObject("mirror").getInt("millis") >= 0);
     }
 
