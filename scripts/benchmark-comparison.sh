@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The comparison benchmark (issue 5): the same questions answered with standard DICOMweb only (the archive's
+# The side-by-side comparison benchmark: the same questions answered with standard DICOMweb only (the archive's
 # QIDO-RS and WADO-RS metadata, client-side filtering, as a pipeline does it today) and with the sidecar, on
 # generated archives of several sizes; checks that the answers are identical and measures both routes.
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks the extension queries on generated data (issue "Extension queries"): loads a seeded dataset of
-# about BENCH_INSTANCES instances (default 20,000, in >= 500 studies) into the embedded Orthanc with the
+# Benchmarks the extension queries (search by reference, cohorts, workflow facts) on generated data: loads a
+# seeded dataset of about BENCH_INSTANCES instances (default 20,000, in >= 500 studies) into the embedded Orthanc with the
 # sidecar attached, waits until the mirror holds all of it, then measures, on pouchdb-server:
 #   - cold: the first call of each query (CouchDB builds its views lazily, the series catalog loads);
 #   - warm: p50/p95 over BENCH_ROUNDS calls of a reference lookup (what references a CT series), the

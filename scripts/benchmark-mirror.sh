@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the metadata mirror (issue "Mirror"): what the sidecar costs the host archive's ingest, how fast
+# Benchmarks the metadata mirror: what the sidecar costs the host archive's ingest, how fast
 # and with what lag it mirrors live, and how fast it backfills an emptied CouchDB from a filled host.
 # Prints figures and a summary block; it is not a test.
 #

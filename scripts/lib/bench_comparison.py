@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The comparison benchmark (issue 5, item 3): the same questions answered with standard DICOMweb only, the
+"""The side-by-side comparison benchmark: the same questions answered with standard DICOMweb only, the
 way a pipeline does it today, and with the sidecar; checks that the answers are identical and measures both.
 
 Two sub-commands, driven by scripts/benchmark-comparison.sh:

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes a deterministic synthetic DICOM dataset with a ground-truth manifest, and optionally loads it.
 
-Used by the extension queries (issue 4: references, cohorts, workflow facts) and by the side-by-side
-comparison (issue 5: 2,000 / 10,000 / 50,000 instances). Runs on Debian's python3-pydicom, without numpy.
+Used by the extension-query benchmark (references, cohorts, workflow facts) and by the side-by-side
+comparison with the archive (2,000 / 10,000 / 50,000 instances). Runs on Debian's python3-pydicom, without numpy.
 
 What a study holds (drawn per study from the seed):
   - 1-3 image series, CT (about 70 %) or MR, 10-60 instances each (scaled to --instances), with realistic

@@ -4,7 +4,7 @@ package org.dicomsidecar.admin;
  * Every setting of the sidecar, read through MicroProfile Config. A system property
  * ({@code -Dsidecar.couchdb.url=...} or {@code /system-property=sidecar.couchdb.url:add(value=...)})
  * or an environment variable ({@code SIDECAR_COUCHDB_URL}) overrides the default.
- * The README's settings table is checked against this list by a unit test.
+ * The settings table of docs/configuration.md is checked against this list by a unit test.
  */
 public enum Setting {
     COUCHDB_URL("sidecar.couchdb.url", "http://127.0.0.1:15984",

@@ -14,7 +14,7 @@ import org.dicomsidecar.cohorts.Condition.Predicate;
 import org.dicomsidecar.cohorts.Condition.ValueMode;
 
 /**
- * Reads the JSON query language (README, "Cohorts") into a {@link CohortQuery}. Every mistake is a
+ * Reads the JSON query language (docs/api.md, "Cohorts by any tag") into a {@link CohortQuery}. Every mistake is a
  * {@link QueryException} that names where in the query it is, e.g. {@code where.and[1].lte}.
  */
 public final class CohortQueryParser {

@@ -15,28 +15,28 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The README's settings table and the compose file's variables stay in step with {@link Setting}. */
+/** The settings table of docs/configuration.md and the compose file's variables stay in step with {@link Setting}. */
 class SettingsDocumentationTest {
 
     private static final Path ROOT = Path.of(System.getProperty("sidecar.project.root", "..")).toAbsolutePath();
 
     @Test
-    void readmeTableListsEverySettingWithItsVariableAndDefault() throws IOException {
+    void configurationTableListsEverySettingWithItsVariableAndDefault() throws IOException {
         Map<String, String[]> rows = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\| `(sidecar\\.[^`]+)` \\| `([A-Z0-9_]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
-        Matcher m = row.matcher(Files.readString(ROOT.resolve("README.md")));
+        Matcher m = row.matcher(Files.readString(ROOT.resolve("docs/configuration.md")));
         while (m.find()) {
             rows.put(m.group(1), new String[]{m.group(2), m.group(3).trim()});
         }
         for (Setting s : Setting.values()) {
             String[] documented = rows.get(s.key());
-            assertTrue(documented != null, "README lists " + s.key());
+            assertTrue(documented != null, "docs/configuration.md lists " + s.key());
             assertEquals(s.environmentVariable(), documented[0], s.key());
             String expectedDefault = s.defaultValue().isEmpty() ? "(empty)" : "`" + s.defaultValue() + "`";
-            assertEquals(expectedDefault, documented[1], "README default of " + s.key());
+            assertEquals(expectedDefault, documented[1], "docs/configuration.md: default of " + s.key());
         }
         Set<String> known = Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toSet());
-        rows.keySet().forEach(k -> assertTrue(known.contains(k), "README documents an unknown setting " + k));
+        rows.keySet().forEach(k -> assertTrue(known.contains(k), "docs/configuration.md documents an unknown setting " + k));
     }
 
     @Test
