@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class JsonpTest {
 
-    private static final Pattern UNCACHED = Pattern.compile("\\bJson\\.create");
+    private static final Pattern UNCACHED = Pattern.compile("\\bJson\\s*\\.\\s*create");
 
     @Test
     void buildsAndReadsLikeJson() {

@@ -12,6 +12,7 @@ import org.dicomsidecar.cohorts.QueryTimeoutException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
+import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.web.ingest.EventReceiver;
 import org.dicomsidecar.workflow.StaleUpdateException;
 
@@ -41,7 +42,7 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
             return b.build();
         }
         if (e instanceof QueryException q) {
-            return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(jakarta.json.Json
+            return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(Jsonp
                     .createObjectBuilder(JsonError.of(400, "invalid-query", q.getMessage())).add("where", q.where())
                     .build()).build();
         }
