@@ -80,17 +80,16 @@ class RealWorldUidIT extends SidecarDeployment {
     @Test
     void aSegmentationReferencingLeadingZeroUidsIsFoundFromTheImage() {
         Uids ct = Uids.leadingZeros();
-        Uids seg = new Uids(ct.study(), ct.study() + ".02", ct.study() + ".02.001");
-        // a patient of their own: the two files disagree on study-level attributes, and other tests compare the
-        // archive's studies of CT_small's patient with the mirror's
+        // pydicom's SEG in a study of its own (segmentations often are), its patient as it is, pointed at the CT
+        // copy by both of its reference paths. Moved into the CT's study it would make a study whose files
+        // disagree on patient and study attributes, which the archive and the mirror summarise differently.
+        Uids segStudy = Uids.leadingZeros();
+        Uids seg = new Uids(segStudy.study(), segStudy.study() + ".02", segStudy.study() + ".02.001");
         String patient = "RWUID" + Math.abs(System.nanoTime() % 1_000_000L);
         Mirror.storeInHost(RealFiles.modified(CT, Map.of("(0020,000D)", ct.study(), "(0020,000E)", ct.series(),
                 "(0008,0018)", ct.sop(), "(0010,0020)", patient)));
-        // pydicom's SEG, moved into the CT's study (and patient: Orthanc keys a study by patient and study UID)
-        // and pointed at the CT copy by both of its reference paths
         Mirror.storeInHost(RealFiles.modified(SEG, Map.of(
                 "(0020,000D)", seg.study(), "(0020,000E)", seg.series(), "(0008,0018)", seg.sop(),
-                "(0010,0020)", patient,
                 "(0008,1115)[0].(0020,000E)", ct.series(),
                 "(0008,1115)[0].(0008,114A)[0].(0008,1155)", ct.sop(),
                 "(5200,9230)[0].(0008,9124)[0].(0008,2112)[0].(0008,1155)", ct.sop())));
