@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.cohorts.CohortService;
-import org.dicomsidecar.cohorts.QueryBudget;
-import org.dicomsidecar.cohorts.QueryDeadline;
-import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.QueryBudget;
+import org.dicomsidecar.query.QueryDeadline;
 
 /**
  * QIDO-RS answered from the mirror, on any attribute: the matching is the cohort engine's, the answer is
@@ -135,12 +136,12 @@ public class MirrorQidoService {
             }
         }
         // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them
-        putUidIfMissing(elements, "0020000D", h.study());
+        putUidIfMissing(elements, Tags.STUDY_INSTANCE_UID, h.study());
         if (level != Level.STUDY) {
-            putUidIfMissing(elements, "0020000E", h.series());
+            putUidIfMissing(elements, Tags.SERIES_INSTANCE_UID, h.series());
         }
         if (level == Level.INSTANCE) {
-            putUidIfMissing(elements, "00080018", h.sop());
+            putUidIfMissing(elements, Tags.SOP_INSTANCE_UID, h.sop());
         }
         JsonObjectBuilder b = Jsonp.createObjectBuilder();
         elements.forEach(b::add);

@@ -14,7 +14,7 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.util.UUID;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.dicom.DicomJson;
 import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.ingest.UpsWorkitemParser;
