@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.dicom.Tags;
 
 /**

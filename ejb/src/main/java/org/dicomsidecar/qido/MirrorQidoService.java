@@ -30,6 +30,7 @@ import org.dicomsidecar.query.QueryDeadline;
 @ApplicationScoped
 public class MirrorQidoService {
 
+    // Table 6.7.1-2a's attributes by tag, as the table lists them
     private static final List<String> STUDY_DEFAULTS = List.of("00080005", "00080020", "00080030", "00080050",
             "00080056", "00080061", "00080090", "00080201", "00081190", "00100010", "00100020", "00100030", "00100040",
             "0020000D", "00200010", "00201206", "00201208");
