@@ -8,6 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
+import org.dicomsidecar.config.SidecarVersion;
 import org.dicomsidecar.json.Jsonp;
 
 /**

@@ -19,12 +19,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.ConditionEvaluator.Truth;
+import org.dicomsidecar.catalog.MirrorDocuments;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
-import org.dicomsidecar.mirror.MirrorDocuments;
+import org.dicomsidecar.query.AttributePath;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.CohortQuery;
+import org.dicomsidecar.query.CohortQueryParser;
+import org.dicomsidecar.query.Condition;
+import org.dicomsidecar.query.ConditionEvaluator.Truth;
+import org.dicomsidecar.query.ConditionEvaluator;
+import org.dicomsidecar.query.QueryBudget;
+import org.dicomsidecar.query.QueryDeadline;
+import org.dicomsidecar.query.QueryException;
 
 /**
  * Runs cohort queries over the mirror: conditions are decided on each series' shared attributes (the
@@ -264,7 +274,7 @@ public class CohortService {
     }
 
     private static Match instanceMatch(SeriesCatalog.Entry e, JsonObject dataset, CohortQuery q) {
-        String sop = dataset.getJsonObject("00080018").getJsonArray("Value").getString(0);
+        String sop = dataset.getJsonObject(Tags.SOP_INSTANCE_UID).getJsonArray("Value").getString(0);
         return new Match(e.study(), e.series(), sop, e.modality(), dataset, sortKeys(q, dataset));
     }
 

@@ -12,6 +12,9 @@ import java.util.Optional;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.CohortQuery;
+import org.dicomsidecar.query.CohortQueryParser;
+import org.dicomsidecar.query.QueryException;
 
 /**
  * Named cohort queries, stored as {@code cohort:<name>} documents. Each run records its count when it

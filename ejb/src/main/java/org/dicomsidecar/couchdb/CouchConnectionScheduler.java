@@ -9,8 +9,8 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 
 /**
  * Connects to CouchDB at start-up without blocking the deployment, retries while it is down, and keeps

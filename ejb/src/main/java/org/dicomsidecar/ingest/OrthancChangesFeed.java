@@ -18,9 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
-import org.dicomsidecar.mirror.MirrorService;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 
 /**
  * The Orthanc changes feed: when {@code sidecar.ingest.orthanc-url} is set, polls Orthanc's {@code /changes}
@@ -45,7 +44,7 @@ public class OrthancChangesFeed {
     SidecarSettings settings;
 
     @Inject
-    MirrorService mirror;
+    EventSink mirror;
 
     private OrthancRestClient client;
     private OrthancChangesPoller poller;
@@ -92,7 +91,7 @@ public class OrthancChangesFeed {
             }
         } finally {
             long skipped = poller.skipped();
-            mirror.statistics().skipped((int) (skipped - skippedCounted));
+            mirror.skipped((int) (skipped - skippedCounted));
             skippedCounted = skipped;
         }
     }

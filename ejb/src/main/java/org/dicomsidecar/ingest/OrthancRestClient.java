@@ -15,7 +15,7 @@ import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.util.EntityUtils;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.json.Jsonp;
 
 /**

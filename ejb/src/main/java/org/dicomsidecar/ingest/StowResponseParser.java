@@ -9,6 +9,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
+import org.dicomsidecar.dicom.Tags;
 
 /**
  * A host's STOW-RS answer (DICOM JSON, PS3.18 Table 10.5.3-1), to mirror what it accepted.
@@ -29,7 +30,6 @@ public final class StowResponseParser {
 
     private static final String RETRIEVE_URL = "00081190";
     private static final String REFERENCED_SOPS = "00081199";
-    private static final String REFERENCED_SOP_UID = "00081155";
 
     private StowResponseParser() {
     }
@@ -69,7 +69,7 @@ public final class StowResponseParser {
 
     private static StoredEvent event(JsonObject answer, JsonObject item, String path) {
         String sopPath = path + ".ReferencedSOPInstanceUID";
-        String sop = uid(dicomString(item, REFERENCED_SOP_UID, sopPath).orElse(null), sopPath);
+        String sop = uid(dicomString(item, Tags.REFERENCED_SOP_INSTANCE_UID, sopPath).orElse(null), sopPath);
         String urlPath = path + ".RetrieveURL";
         String url = dicomString(item, RETRIEVE_URL, urlPath).orElse(null);
         if (url == null) {

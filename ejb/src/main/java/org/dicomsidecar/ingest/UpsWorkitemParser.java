@@ -10,6 +10,7 @@ import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dicomsidecar.dicom.Tags;
 
 /**
  * dcm4chee `ups:` exporter: POST application/dicom+json workitem.
@@ -25,10 +26,7 @@ public final class UpsWorkitemParser {
 
     private static final String INPUT_INFORMATION = "00404021";
     private static final String TYPE_OF_INSTANCES = "0040E001";
-    private static final String STUDY_UID = "0020000D";
-    private static final String SERIES_UID = "0020000E";
     private static final String REFERENCED_SOPS = "00081199";
-    private static final String REFERENCED_SOP_UID = "00081155";
 
     private UpsWorkitemParser() {
     }
@@ -48,9 +46,9 @@ public final class UpsWorkitemParser {
             if (type.isPresent() && !"DICOM".equals(type.get().trim())) {
                 continue;
             }
-            String study = uid(dicomString(item, STUDY_UID, path + ".StudyInstanceUID").orElse(null),
+            String study = uid(dicomString(item, Tags.STUDY_INSTANCE_UID, path + ".StudyInstanceUID").orElse(null),
                     path + ".StudyInstanceUID");
-            String series = dicomString(item, SERIES_UID, path + ".SeriesInstanceUID").orElse(null);
+            String series = dicomString(item, Tags.SERIES_INSTANCE_UID, path + ".SeriesInstanceUID").orElse(null);
             if (series != null) {
                 uid(series, path + ".SeriesInstanceUID");
             }
@@ -65,7 +63,7 @@ public final class UpsWorkitemParser {
             }
             for (int j = 0; j < refs.size(); j++) {
                 String field = path + ".ReferencedSOPSequence[" + j + "].ReferencedSOPInstanceUID";
-                String sop = uid(dicomString(refs.get(j), REFERENCED_SOP_UID, field).orElse(null), field);
+                String sop = uid(dicomString(refs.get(j), Tags.REFERENCED_SOP_INSTANCE_UID, field).orElse(null), field);
                 events.add(new StoredEvent(study, series, sop, SOURCE));
             }
         }

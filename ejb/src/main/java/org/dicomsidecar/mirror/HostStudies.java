@@ -12,10 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -62,7 +64,7 @@ public class HostStudies {
             Set<String> out = new HashSet<>();
             for (JsonValue v : answer) {
                 if (v.getValueType() == JsonValue.ValueType.OBJECT) {
-                    MirrorDocuments.string(v.asJsonObject(), MirrorDocuments.STUDY_UID).ifPresent(out::add);
+                    MirrorDocuments.string(v.asJsonObject(), Tags.STUDY_INSTANCE_UID).ifPresent(out::add);
                 }
             }
             return out;

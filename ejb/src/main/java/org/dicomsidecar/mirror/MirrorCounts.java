@@ -2,7 +2,7 @@ package org.dicomsidecar.mirror;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.catalog.SeriesCatalog;
 
 
 /**

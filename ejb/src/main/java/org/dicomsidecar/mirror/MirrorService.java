@@ -22,9 +22,10 @@ import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.ingest.EventJournal;
+import org.dicomsidecar.ingest.EventSink;
 import org.dicomsidecar.ingest.JournaledEvent;
 import org.dicomsidecar.ingest.StoredEvent;
 import org.dicomsidecar.mirror.MirrorQueue.Pending;
@@ -41,7 +42,7 @@ import org.dicomsidecar.mirror.MirrorQueue.Pending;
  * CouchDB down) keeps its events and is retried with back-off: nothing real is dropped.
  */
 @ApplicationScoped
-public class MirrorService {
+public class MirrorService implements EventSink {
 
     private static final Logger LOG = Logger.getLogger(MirrorService.class.getName());
     private static final long MAX_BACKOFF_MS = 30_000;
@@ -109,6 +110,7 @@ public class MirrorService {
      * Journals the events of one request (durably) and queues them in a lane of their own; completes when
      * they are safe on disk.
      */
+    @Override
     public CompletableFuture<Integer> accept(List<StoredEvent> events) {
         if (journal == null) {
             start();
@@ -123,6 +125,11 @@ public class MirrorService {
 
     public MirrorStatistics statistics() {
         return statistics;
+    }
+
+    @Override
+    public void skipped(int n) {
+        statistics.skipped(n);
     }
 
     /** Events accepted and not yet mirrored (queued, waiting to go quiet, in progress or retrying). */
@@ -290,6 +297,7 @@ public class MirrorService {
     }
 
     /** The event journal's folder (other durable ingest state, such as feed checkpoints, lives there too). */
+    @Override
     public Path journalDir() {
         return settings.optional(Setting.JOURNAL_DIR).map(Path::of).orElseGet(() -> {
             String data = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.couchdb.CouchDatabase;
 
 /**

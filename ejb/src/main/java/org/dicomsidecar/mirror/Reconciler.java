@@ -30,14 +30,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
-import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.catalog.MirrorDocuments;
+import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -238,8 +240,8 @@ public class Reconciler {
             JsonArray series = qido("/series", "SeriesReceiveDateTime=" + range + "&limit=" + page + "&offset=" + offset);
             for (JsonValue v : series) {
                 JsonObject s = v.asJsonObject();
-                Optional<String> study = MirrorDocuments.string(s, MirrorDocuments.STUDY_UID);
-                Optional<String> uid = MirrorDocuments.string(s, MirrorDocuments.SERIES_UID);
+                Optional<String> study = MirrorDocuments.string(s, Tags.STUDY_INSTANCE_UID);
+                Optional<String> uid = MirrorDocuments.string(s, Tags.SERIES_INSTANCE_UID);
                 if (study.isPresent() && uid.isPresent()) {
                     run.seriesChecked.incrementAndGet();
                     count(run, seriesMirror.mirrorSeries(study.get(), uid.get()), false);
@@ -282,7 +284,7 @@ public class Reconciler {
         Map<String, Long> hostSeries = new HashMap<>();
         for (JsonValue v : qido("/studies/" + study + "/series", "includefield=00201209")) {
             JsonObject s = v.asJsonObject();
-            MirrorDocuments.string(s, MirrorDocuments.SERIES_UID).ifPresent(uid -> hostSeries.put(uid,
+            MirrorDocuments.string(s, Tags.SERIES_INSTANCE_UID).ifPresent(uid -> hostSeries.put(uid,
                     MirrorDocuments.string(s, "00201209").map(Long::parseLong).orElse(-1L)));
         }
         Map<String, Long> mirrorSeries = mirrorSeriesCounts(study);
@@ -348,7 +350,7 @@ public class Reconciler {
         for (int offset = 0; !run.cancelled; offset += page) {
             JsonArray batch = qido("/studies", "includefield=0020000D&limit=" + page + "&offset=" + offset);
             int before = studies.size();
-            batch.forEach(v -> MirrorDocuments.string(v.asJsonObject(), MirrorDocuments.STUDY_UID)
+            batch.forEach(v -> MirrorDocuments.string(v.asJsonObject(), Tags.STUDY_INSTANCE_UID)
                     .ifPresent(studies::add));
             if (batch.size() < page || studies.size() == before) {
                 break;

@@ -19,15 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.catalog.MirrorDocuments;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.dicom.Reference;
+import org.dicomsidecar.dicom.ReferenceExtractor;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
-import org.dicomsidecar.references.Reference;
-import org.dicomsidecar.references.ReferenceExtractor;
 
 /**
  * Brings one series (or every series of a study) of the mirror in line with the host: fetches the
@@ -68,7 +70,7 @@ public class SeriesMirror {
         Map<String, List<Reference>> references = new LinkedHashMap<>();
         for (JsonObject raw : metadata.get()) {
             JsonObject dataset = MirrorDocuments.withoutBulkData(raw);
-            String sop = MirrorDocuments.string(dataset, MirrorDocuments.SOP_UID)
+            String sop = MirrorDocuments.string(dataset, Tags.SOP_INSTANCE_UID)
                     .orElseThrow(() -> new IllegalStateException("host metadata without SOPInstanceUID"));
             datasets.put(sop, dataset);
             hashes.put(sop, MirrorDocuments.hash(dataset));
@@ -147,7 +149,7 @@ public class SeriesMirror {
             }
             requireOk(r, "QIDO series of a study");
             JsonArray series = readArray(r.body());
-            return series.stream().map(v -> MirrorDocuments.string(v.asJsonObject(), MirrorDocuments.SERIES_UID))
+            return series.stream().map(v -> MirrorDocuments.string(v.asJsonObject(), Tags.SERIES_INSTANCE_UID))
                     .flatMap(Optional::stream).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.dicomsidecar.dicom.Tags;
 
 /**
  * The rule by which the sidecar asks which studies the host holds, without the transport: studies are asked
@@ -71,11 +72,11 @@ final class StudyPresence {
     }
 
     private String anyStudy() {
-        return qido.studies("limit=1&includefield=" + MirrorDocuments.STUDY_UID).stream().findFirst().orElse(null);
+        return qido.studies("limit=1&includefield=" + Tags.STUDY_INSTANCE_UID).stream().findFirst().orElse(null);
     }
 
     private Set<String> search(Collection<String> studies) {
         return new HashSet<>(qido.studies("StudyInstanceUID=" + String.join(",", studies)
-                + "&includefield=" + MirrorDocuments.STUDY_UID));
+                + "&includefield=" + Tags.STUDY_INSTANCE_UID));
     }
 }

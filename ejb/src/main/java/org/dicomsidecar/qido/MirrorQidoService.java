@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.cohorts.CohortService;
-import org.dicomsidecar.cohorts.QueryBudget;
-import org.dicomsidecar.cohorts.QueryDeadline;
-import org.dicomsidecar.cohorts.SeriesCatalog;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.QueryBudget;
+import org.dicomsidecar.query.QueryDeadline;
 
 /**
  * QIDO-RS answered from the mirror, on any attribute: the matching is the cohort engine's, the answer is
@@ -29,6 +30,7 @@ import org.dicomsidecar.json.Jsonp;
 @ApplicationScoped
 public class MirrorQidoService {
 
+    // Table 6.7.1-2a's attributes by tag, as the table lists them
     private static final List<String> STUDY_DEFAULTS = List.of("00080005", "00080020", "00080030", "00080050",
             "00080056", "00080061", "00080090", "00080201", "00081190", "00100010", "00100020", "00100030", "00100040",
             "0020000D", "00200010", "00201206", "00201208");
@@ -135,12 +137,12 @@ public class MirrorQidoService {
             }
         }
         // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them
-        putUidIfMissing(elements, "0020000D", h.study());
+        putUidIfMissing(elements, Tags.STUDY_INSTANCE_UID, h.study());
         if (level != Level.STUDY) {
-            putUidIfMissing(elements, "0020000E", h.series());
+            putUidIfMissing(elements, Tags.SERIES_INSTANCE_UID, h.series());
         }
         if (level == Level.INSTANCE) {
-            putUidIfMissing(elements, "00080018", h.sop());
+            putUidIfMissing(elements, Tags.SOP_INSTANCE_UID, h.sop());
         }
         JsonObjectBuilder b = Jsonp.createObjectBuilder();
         elements.forEach(b::add);

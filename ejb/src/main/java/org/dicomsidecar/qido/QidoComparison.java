@@ -15,10 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.dicomsidecar.cohorts.AttributePath;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.ConditionEvaluator;
-import org.dicomsidecar.cohorts.QueryException;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.DicomWebPath;
 import org.dicomsidecar.delegation.DicomWebQuery;
@@ -26,7 +22,12 @@ import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostResponse;
 import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.delegation.RefusedRequestException;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.AttributePath;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.ConditionEvaluator;
+import org.dicomsidecar.query.QueryException;
 
 /**
  * Runs one QIDO-RS query against the host and against the mirror and says how the answers differ: both
@@ -62,7 +63,7 @@ public class QidoComparison {
         Level level = request.level();
         Map<String, List<String>> params = QidoRequest.parameters(rawQuery);
         QidoQuery q = request.query(params);
-        String uidTag = level == Level.STUDY ? "0020000D" : level == Level.SERIES ? "0020000E" : "00080018";
+        String uidTag = level == Level.STUDY ? Tags.STUDY_INSTANCE_UID : level == Level.SERIES ? Tags.SERIES_INSTANCE_UID : Tags.SOP_INSTANCE_UID;
 
         long t0 = System.nanoTime();
         // the host gets the query as the mirror read it, encoded anew: what the caller typed (a space, a stray

@@ -6,13 +6,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dicomsidecar.cohorts.AttributePath;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.Condition.Predicate;
-import org.dicomsidecar.cohorts.Condition.ValueMode;
-import org.dicomsidecar.cohorts.Condition;
-import org.dicomsidecar.cohorts.QueryException;
-import org.dicomsidecar.cohorts.Wildcard;
+import org.dicomsidecar.query.AttributePath;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.Condition.Predicate;
+import org.dicomsidecar.query.Condition.ValueMode;
+import org.dicomsidecar.query.Condition;
+import org.dicomsidecar.query.QueryException;
+import org.dicomsidecar.query.Wildcard;
 
 /**
  * A QIDO-RS request (PS3.18 8.3.4) read into a condition over the mirror. Matching: single value, UID

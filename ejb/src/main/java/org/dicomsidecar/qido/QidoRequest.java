@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.QueryException;
 
 /**
  * Where a QIDO-RS request points: its level and study/series scope, read from the path

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.dicom.Reference;
+import org.dicomsidecar.dicom.ReferenceExtractor;
 
 /**
  * Every reference of the mirror in memory, by target, kept in step with the series catalog (series documents

@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.dicomsidecar.cohorts.QueryBudget;
-import org.dicomsidecar.cohorts.QueryDeadline;
-import org.dicomsidecar.cohorts.SeriesCatalog;
+import org.dicomsidecar.query.QueryBudget;
+import org.dicomsidecar.query.QueryDeadline;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.json.Jsonp;
-import org.dicomsidecar.mirror.MirrorDocuments;
+import org.dicomsidecar.catalog.MirrorDocuments;
 
 /**
  * Search by reference over the mirror: what references an instance, series or study (incoming), and what an

@@ -1,6 +1,6 @@
 package org.dicomsidecar.workflow;
 
-import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.query.QueryException;
 
 /**
  * The parameters of {@code GET /api/workflow/changes}, checked: {@code since} a change-feed token from an

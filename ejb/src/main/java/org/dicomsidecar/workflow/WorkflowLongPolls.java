@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 
 /**
  * Agents waiting for workflow changes ({@code GET /api/workflow/changes}), none of them holding a thread

@@ -11,7 +11,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.CohortQuery;
+import org.dicomsidecar.query.CohortQueryParser;
+import org.dicomsidecar.query.QueryDeadline;
+import org.dicomsidecar.query.QueryTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.dicomsidecar.cohorts.AttributePath;
-import org.dicomsidecar.cohorts.CohortQuery.Level;
-import org.dicomsidecar.cohorts.Condition;
-import org.dicomsidecar.cohorts.ConditionEvaluator;
-import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.query.AttributePath;
+import org.dicomsidecar.query.CohortQuery.Level;
+import org.dicomsidecar.query.Condition;
+import org.dicomsidecar.query.ConditionEvaluator;
+import org.dicomsidecar.query.QueryException;
 import org.dicomsidecar.json.Jsonp;
 import org.junit.jupiter.api.Test;
 

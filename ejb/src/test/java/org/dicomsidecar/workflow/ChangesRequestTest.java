@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.query.QueryException;
 import org.junit.jupiter.api.Test;
 
 class ChangesRequestTest {

@@ -12,8 +12,8 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.dicomsidecar.admin.Setting;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.Setting;
+import org.dicomsidecar.config.SidecarSettings;
 
 /**
  * Receives the (JSON, size-capped) request bodies of the sidecar's own API before the API sees them, with

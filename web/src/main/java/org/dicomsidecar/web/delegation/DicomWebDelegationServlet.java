@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.delegation.DelegatedRequest;
 import org.dicomsidecar.delegation.DicomWebPath;
 import org.dicomsidecar.delegation.DicomWebQuery;

@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.UUID;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.ingest.FhirImagingStudyParser;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.web.PublicBaseUrl;

@@ -14,9 +14,10 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.util.UUID;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.dicom.DicomJson;
 import org.dicomsidecar.dicom.DicomUid;
+import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.ingest.UpsWorkitemParser;
 import org.dicomsidecar.web.PublicBaseUrl;
 
@@ -64,7 +65,7 @@ public class UpsWorkitemResource {
             return affected;
         }
         if (body != null && body.getValueType() == JsonValue.ValueType.OBJECT) {
-            String sop = DicomJson.string(body.asJsonObject(), "00080018").orElse(null);
+            String sop = DicomJson.string(body.asJsonObject(), Tags.SOP_INSTANCE_UID).orElse(null);
             if (sop != null && DicomUid.isValid(sop)) {
                 return sop;
             }

@@ -10,7 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import org.dicomsidecar.admin.SidecarSettings;
+import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.qido.QidoComparison;
 import org.dicomsidecar.web.PublicBaseUrl;
 

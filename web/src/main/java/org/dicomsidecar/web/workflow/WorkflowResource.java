@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
-import org.dicomsidecar.cohorts.QueryException;
+import org.dicomsidecar.query.QueryException;
 import org.dicomsidecar.ingest.EventBodyReader;
 import org.dicomsidecar.ingest.InvalidEventException;
 import org.dicomsidecar.web.ClientConnection;
