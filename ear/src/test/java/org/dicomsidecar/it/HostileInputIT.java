@@ -1,6 +1,7 @@
 package org.dicomsidecar.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -173,6 +174,27 @@ class HostileInputIT extends SidecarDeployment {
         RawHttp.Answer cohortLimit = RawHttp.exchange("POST", "/sidecar/api/cohorts/query", "application/json",
                 "{\"limit\": 4294967297}");
         assertEquals(400, cohortLimit.status(), cohortLimit.text());
+    }
+
+    @Test
+    void bodiesOfTheApiHaveTheirOwnLimitsAndSayWhereTheyBreak() {
+        // a cohort query past its own limit (256 KiB) but within the notifications' (4 MiB)
+        String big = "{\"level\": \"study\", \"cursor\": \"" + "1".repeat(300 * 1024) + "\"}";
+        RawHttp.Answer tooLarge = RawHttp.exchange("POST", "/sidecar/api/cohorts/query", "application/json", big);
+        assertEquals(413, tooLarge.status(), tooLarge.text());
+        assertEquals("too-large", Http.json(tooLarge.body()).asJsonObject().getString("error"));
+        assertFalse(tooLarge.text().contains("sidecar.events.max-body-bytes"), tooLarge.text());
+        RawHttp.Answer workflow = RawHttp.exchange("PUT", "/sidecar/api/workflow/studies/" + STUDY + "/steps/fuzz",
+                "application/json", "{\"state\": \"done\", \"note\": \"" + "n".repeat(70 * 1024) + "\"}");
+        assertEquals(413, workflow.status(), workflow.text());
+        assertTrue(workflow.text().contains("workflow"), workflow.text());
+        RawHttp.Answer malformed = RawHttp.exchange("POST", "/sidecar/api/cohorts/query", "application/json",
+                "{\"level\": \"study\",\n \"limit\" 5}");
+        assertEquals(400, malformed.status(), malformed.text());
+        JsonObject error = Http.json(malformed.body()).asJsonObject();
+        assertEquals("invalid-query", error.getString("error"));
+        assertEquals("body", error.getString("where"));
+        assertTrue(error.getString("message").contains("line 2, column"), error.toString());
     }
 
     /** Runs last in the class (JUnit orders by method name otherwise arbitrarily): checked once more at the end. */

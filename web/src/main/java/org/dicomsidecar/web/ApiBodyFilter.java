@@ -44,16 +44,25 @@ public class ApiBodyFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        long maxBytes = Math.max(settings.getLong(Setting.EVENTS_MAX_BODY_BYTES), LARGEST_NON_EVENT_BODY);
+        boolean notification = isNotification(request);
+        long maxBytes = notification ? settings.getLong(Setting.EVENTS_MAX_BODY_BYTES) : LARGEST_NON_EVENT_BODY;
+        String limit = notification ? "sidecar.events.max-body-bytes"
+                : "the most any operation of the API but the notification receivers takes";
         if (request.getContentLengthLong() > maxBytes) {
-            BodyReceiver.refuse(response, BodyReceiver.tooLarge(maxBytes));
+            BodyReceiver.refuse(response, BodyReceiver.tooLarge(maxBytes, limit));
             return;
         }
         AsyncContext async = request.startAsync();
         async.setTimeout(settings.getLong(Setting.API_BODY_TIMEOUT_MS));
-        BodyReceiver receiver = new BodyReceiver(async, request.getInputStream(), maxBytes);
+        BodyReceiver receiver = new BodyReceiver(async, request.getInputStream(), maxBytes, limit);
         async.addListener(receiver);
         request.getInputStream().setReadListener(receiver);
+    }
+
+    /** The stored-instance receivers, whose bodies (a large study's UPS workitem) have a limit of their own. */
+    private static boolean isNotification(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.startsWith("/api/events/") || path.startsWith("/api/ups/") || path.startsWith("/api/fhir/");
     }
 
     private static boolean hasBody(HttpServletRequest request) {

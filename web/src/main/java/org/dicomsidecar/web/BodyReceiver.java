@@ -29,14 +29,16 @@ final class BodyReceiver implements ReadListener, AsyncListener {
     private final AsyncContext async;
     private final ServletInputStream in;
     private final long maxBytes;
+    private final String limit;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] buffer = new byte[16 * 1024];
     private final AtomicBoolean decided = new AtomicBoolean();
 
-    BodyReceiver(AsyncContext async, ServletInputStream in, long maxBytes) {
+    BodyReceiver(AsyncContext async, ServletInputStream in, long maxBytes, String limit) {
         this.async = async;
         this.in = in;
         this.maxBytes = maxBytes;
+        this.limit = limit;
     }
 
     /** The body received for this request on an earlier pass, if any (taken once). */
@@ -48,8 +50,8 @@ final class BodyReceiver implements ReadListener, AsyncListener {
         return (byte[]) body;
     }
 
-    static JsonObject tooLarge(long maxBytes) {
-        return JsonError.of(413, "too-large", "body: larger than " + maxBytes + " bytes (sidecar.events.max-body-bytes)");
+    static JsonObject tooLarge(long maxBytes, String limit) {
+        return JsonError.of(413, "too-large", "body: larger than " + maxBytes + " bytes (" + limit + ")");
     }
 
     /** Answers an error and closes the connection: the rest of the body is not worth reading. */
@@ -70,7 +72,7 @@ final class BodyReceiver implements ReadListener, AsyncListener {
                 return;
             }
             if (body.size() + n > maxBytes) {
-                decide(tooLarge(maxBytes));
+                decide(tooLarge(maxBytes, limit));
                 return;
             }
             body.write(buffer, 0, n);

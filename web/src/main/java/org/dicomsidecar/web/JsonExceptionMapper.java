@@ -50,6 +50,9 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
             return json(i.status(), i.status() == 413 ? "too-large" : i.status() == 415 ? "unsupported-media-type"
                     : "invalid-event", i.getMessage());
         }
+        if (e instanceof ApiBodies.BodyTooLargeException) {
+            return json(413, "too-large", e.getMessage());
+        }
         if (e instanceof EventReceiver.JournalUnavailableException) {
             return json(503, "journal-unavailable", e.getMessage());
         }

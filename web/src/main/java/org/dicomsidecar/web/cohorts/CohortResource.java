@@ -31,8 +31,8 @@ import org.dicomsidecar.query.CohortQueryParser;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.query.QueryException;
 import org.dicomsidecar.cohorts.SavedCohorts;
-import org.dicomsidecar.ingest.EventBodyReader;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.web.ApiBodies;
 import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
@@ -155,11 +155,7 @@ public class CohortResource {
     }
 
     private JsonValue read(InputStream body) {
-        try {
-            return EventBodyReader.read(body, MAX_QUERY_BYTES);
-        } catch (org.dicomsidecar.ingest.InvalidEventException e) {
-            throw new QueryException("query", e.getMessage().replace("body: ", ""));
-        }
+        return ApiBodies.read(body, MAX_QUERY_BYTES, "a cohort query");
     }
 
     private String dicomWebBase() {

@@ -22,8 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import org.dicomsidecar.query.QueryException;
-import org.dicomsidecar.ingest.EventBodyReader;
-import org.dicomsidecar.ingest.InvalidEventException;
+import org.dicomsidecar.web.ApiBodies;
 import org.dicomsidecar.web.ClientConnection;
 import org.dicomsidecar.web.JsonError;
 import org.dicomsidecar.workflow.ChangesRequest;
@@ -41,6 +40,9 @@ import org.dicomsidecar.workflow.WorkflowService;
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkflowResource {
+
+    /** A step (state, actor, a note of up to 4096 characters) or a question fits many times over. */
+    private static final long MAX_BODY_BYTES = 64 * 1024;
 
     @Inject
     WorkflowService workflow;
@@ -149,10 +151,6 @@ public class WorkflowResource {
     }
 
     private static JsonValue read(InputStream body) {
-        try {
-            return EventBodyReader.read(body, 64 * 1024);
-        } catch (InvalidEventException e) {
-            throw new QueryException("body", e.getMessage().replace("body: ", ""));
-        }
+        return ApiBodies.read(body, MAX_BODY_BYTES, "a workflow step or question");
     }
 }
