@@ -115,7 +115,7 @@ class ExtensionsIT extends SidecarDeployment {
                 new Bad("{\"where\": {\"attribute\": \"Modality\", \"between\": 1}}", "where.between"),
                 new Bad("{\"where\": {\"attribute\": \"StudyDate\", \"gte\": \"last year\"}}", "where.gte"),
                 new Bad("{\"level\": \"patient\"}", "level"),
-                new Bad("not json", "query"))) {
+                new Bad("not json", "body"))) {
             HttpResponse<byte[]> r = Mirror.post("/api/cohorts/query", "application/json",
                     bad.query().getBytes(StandardCharsets.UTF_8));
             assertEquals(400, r.statusCode(), bad.query());
