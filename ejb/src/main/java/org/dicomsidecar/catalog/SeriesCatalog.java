@@ -2,11 +2,8 @@ package org.dicomsidecar.catalog;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,9 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.dicom.Tags;
-import org.dicomsidecar.json.Jsonp;
 
 /**
  * Every mirrored series' shared attributes, in memory: cohort queries evaluate their conditions here in
@@ -30,9 +25,18 @@ import org.dicomsidecar.json.Jsonp;
 public class SeriesCatalog {
 
     private static final int PAGE = 1000;
+    private static final int CHANGES_PAGE = 5000;
 
     @Inject
-    CouchDatabase couch;
+    CatalogStore store;
+
+    public SeriesCatalog() {
+    }
+
+    /** A catalog over this store (outside CDI: tests). */
+    public SeriesCatalog(CatalogStore store) {
+        this.store = store;
+    }
 
     /**
      * One series: its UIDs, its shared attributes, the attributes that vary, its instances, and the references
@@ -139,33 +143,28 @@ public class SeriesCatalog {
     }
 
     private void loadAll() {
-        String seq = couch.updateSequence();
+        String seq = store.updateSequence();
         entries.clear();
-        String startKey = "\"series:\"";
+        String firstId = MirrorDocuments.SERIES + ":";
         while (true) {
-            JsonObject page = couch.query("/_all_docs?include_docs=true&limit=" + (PAGE + 1)
-                    + "&startkey=" + enc(startKey) + "&endkey=" + enc("\"series:\ufff0\""));
-            List<JsonValue> rows = page.getJsonArray("rows");
-            for (int i = 0; i < Math.min(rows.size(), PAGE); i++) {
-                put(rows.get(i).asJsonObject().getJsonObject("doc"));
-            }
-            if (rows.size() <= PAGE) {
+            List<JsonObject> docs = store.seriesDocumentsFrom(firstId, PAGE + 1);
+            docs.subList(0, Math.min(docs.size(), PAGE)).forEach(this::put);
+            if (docs.size() <= PAGE) {
                 break;
             }
-            startKey = Jsonp.createValue(rows.get(PAGE).asJsonObject().getString("id")).toString();
+            firstId = docs.get(PAGE).getString("_id");
         }
         since = seq;
     }
 
     private void applyChanges() {
         while (true) {
-            JsonObject changes = couch.query("/_changes?limit=5000&since=" + enc(since));
+            CatalogStore.Changes changes = store.changesSince(since, CHANGES_PAGE);
             Set<String> changed = new HashSet<>();
-            for (JsonValue v : changes.getJsonArray("results")) {
-                JsonObject c = v.asJsonObject();
-                String id = c.getString("id");
+            for (CatalogStore.Change c : changes.results()) {
+                String id = c.id();
                 if (id.startsWith(MirrorDocuments.SERIES + ":")) {
-                    if (c.getBoolean("deleted", false)) {
+                    if (c.deleted()) {
                         remove(id.substring(MirrorDocuments.SERIES.length() + 1));
                         changed.remove(id);
                     } else {
@@ -173,9 +172,9 @@ public class SeriesCatalog {
                     }
                 }
             }
-            couch.getAll(changed).forEach(this::put);
-            String next = CouchDatabase.sequence(changes.get("last_seq"));
-            boolean more = changes.getJsonArray("results").size() >= 5000 && !next.equals(since);
+            store.documents(changed).forEach(this::put);
+            String next = changes.lastSequence();
+            boolean more = changes.results().size() >= CHANGES_PAGE && !next.equals(since);
             since = next;
             if (!more) {
                 return;
@@ -258,22 +257,10 @@ public class SeriesCatalog {
         if (series.isEmpty()) {
             return out;
         }
-        JsonArrayBuilder keys = Jsonp.createArrayBuilder();
-        series.forEach(e -> keys.add(e.series()));
-        JsonObject answer = couch.post("/_design/mirror/_view/instances_by_series?reduce=false&include_docs=true",
-                Jsonp.createObjectBuilder().add("keys", keys).build().toString());
-        for (JsonValue row : answer.getJsonArray("rows")) {
-            JsonValue doc = row.asJsonObject().get("doc");
-            if (doc != null && doc.getValueType() == JsonValue.ValueType.OBJECT) {
-                out.computeIfAbsent(doc.asJsonObject().getString("series"), k -> new ArrayList<>())
-                        .add(doc.asJsonObject().getJsonObject("dicom"));
-            }
+        for (JsonObject doc : store.instanceDocumentsOfSeries(series.stream().map(Entry::series).toList())) {
+            out.computeIfAbsent(doc.getString("series"), k -> new ArrayList<>()).add(doc.getJsonObject("dicom"));
         }
         return out;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
 }

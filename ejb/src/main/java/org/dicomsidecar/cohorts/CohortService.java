@@ -19,9 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.catalog.SeriesCatalog;
-import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
@@ -49,7 +47,7 @@ public class CohortService {
     SeriesCatalog catalog;
 
     @Inject
-    CouchDatabase couch;
+    InstanceStore instances;
 
     @Inject
     QueryBudget budget;
@@ -131,8 +129,7 @@ public class CohortService {
         Map<String, JsonObject> out = new HashMap<>();
         for (int from = 0; from < sops.size(); from += INSTANCES_PER_READ) {
             deadline.check();
-            couch.getAll(sops.subList(from, Math.min(sops.size(), from + INSTANCES_PER_READ)).stream()
-                    .map(MirrorDocuments::instanceId).toList())
+            instances.instanceDocuments(sops.subList(from, Math.min(sops.size(), from + INSTANCES_PER_READ)))
                     .forEach(d -> out.put(d.getString("sop"), d.getJsonObject("dicom")));
         }
         return out;
