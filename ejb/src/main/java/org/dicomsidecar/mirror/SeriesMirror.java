@@ -5,10 +5,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +17,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.catalog.SeriesCatalog;
-import org.dicomsidecar.couchdb.CouchDatabase;
-import org.dicomsidecar.delegation.DelegatedRequest;
-import org.dicomsidecar.delegation.HostDicomWebClient;
-import org.dicomsidecar.delegation.HostResponse;
-import org.dicomsidecar.delegation.HostUnavailableException;
 import org.dicomsidecar.dicom.Reference;
 import org.dicomsidecar.dicom.ReferenceExtractor;
 import org.dicomsidecar.dicom.Tags;
@@ -44,10 +35,10 @@ public class SeriesMirror {
     private static final int CONFLICT_RETRIES = 10;
 
     @Inject
-    HostDicomWebClient host;
+    SeriesMetadataSource host;
 
     @Inject
-    CouchDatabase couch;
+    MirrorStore store;
 
     @Inject
     SeriesCatalog catalog;
@@ -60,7 +51,7 @@ public class SeriesMirror {
     }
 
     public Outcome mirrorSeries(String studyUid, String seriesUid) {
-        Optional<List<JsonObject>> metadata = fetchSeriesMetadata(studyUid, seriesUid);
+        Optional<List<JsonObject>> metadata = host.seriesMetadata(studyUid, seriesUid);
         if (metadata.isEmpty() || metadata.get().isEmpty()) {
             return removeSeries(seriesUid);
         }
@@ -76,7 +67,7 @@ public class SeriesMirror {
             hashes.put(sop, MirrorDocuments.hash(dataset));
             references.put(sop, ReferenceExtractor.references(dataset));
         }
-        Optional<JsonObject> stored = couch.get(MirrorDocuments.seriesId(seriesUid));
+        Optional<JsonObject> stored = store.get(MirrorDocuments.seriesId(seriesUid));
         Map<String, String> storedHashes = stored.map(SeriesMirror::instanceHashes).orElse(Map.of());
 
         List<JsonObject> changed = new ArrayList<>();
@@ -115,7 +106,7 @@ public class SeriesMirror {
 
     /** Removes a series and its instances from the mirror (the host no longer has it). */
     public Outcome removeSeries(String seriesUid) {
-        Optional<JsonObject> stored = couch.get(MirrorDocuments.seriesId(seriesUid));
+        Optional<JsonObject> stored = store.get(MirrorDocuments.seriesId(seriesUid));
         if (stored.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
@@ -143,36 +134,7 @@ public class SeriesMirror {
 
     /** The series of a study on the host (QIDO-RS), or empty when the host does not know the study. */
     public List<String> seriesOfStudyOnHost(String studyUid) {
-        try (HostResponse r = host.forward(get("/studies/" + studyUid + "/series", null))) {
-            if (r.status() == 404 || r.status() == 204) {
-                return List.of();
-            }
-            requireOk(r, "QIDO series of a study");
-            JsonArray series = readArray(r.body());
-            return series.stream().map(v -> MirrorDocuments.string(v.asJsonObject(), Tags.SERIES_INSTANCE_UID))
-                    .flatMap(Optional::stream).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The series' metadata, one dataset per instance, or empty when the host does not have the series. */
-    Optional<List<JsonObject>> fetchSeriesMetadata(String studyUid, String seriesUid) {
-        try (HostResponse r = host.forward(get("/studies/" + studyUid + "/series/" + seriesUid + "/metadata", null))) {
-            if (r.status() == 404 || r.status() == 204) {
-                return Optional.empty();
-            }
-            requireOk(r, "WADO-RS series metadata");
-            List<JsonObject> datasets = new ArrayList<>();
-            try (InputStream in = r.body(); JsonParser parser = Jsonp.createParser(in)) {
-                if (parser.hasNext() && parser.next() == JsonParser.Event.START_ARRAY) {
-                    parser.getArrayStream().forEach(v -> datasets.add(v.asJsonObject()));
-                }
-            }
-            return Optional.of(datasets);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return host.seriesOfStudy(studyUid);
     }
 
     private void writeAll(List<JsonObject> docs) {
@@ -190,15 +152,15 @@ public class SeriesMirror {
         for (int from = 0; from < docs.size(); from += BATCH) {
             List<JsonObject> batch = docs.subList(from, Math.min(docs.size(), from + BATCH));
             if (probablyNew) {
-                batch = conflicts(batch, couch.bulkDocs(batch));
+                batch = conflicts(batch, store.bulkDocs(batch));
             }
             for (int attempt = 0; !batch.isEmpty(); attempt++) {
                 if (attempt == CONFLICT_RETRIES) {
                     throw new IllegalStateException("documents kept conflicting: " + batch.size());
                 }
-                Map<String, String> revs = couch.currentRevisions(batch.stream().map(d -> d.getString("_id")).toList());
+                Map<String, String> revs = store.currentRevisions(batch.stream().map(d -> d.getString("_id")).toList());
                 List<JsonObject> withRevs = batch.stream().map(d -> withRev(d, revs.get(d.getString("_id")))).toList();
-                batch = conflicts(withRevs, couch.bulkDocs(withRevs));
+                batch = conflicts(withRevs, store.bulkDocs(withRevs));
             }
         }
     }
@@ -207,10 +169,10 @@ public class SeriesMirror {
         for (int from = 0; from < ids.size(); from += BATCH) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             for (int attempt = 0; !batch.isEmpty() && attempt < CONFLICT_RETRIES; attempt++) {
-                Map<String, String> revs = couch.currentRevisions(batch);
+                Map<String, String> revs = store.currentRevisions(batch);
                 List<JsonObject> tombstones = revs.entrySet().stream().map(e -> Jsonp.createObjectBuilder()
                         .add("_id", e.getKey()).add("_rev", e.getValue()).add("_deleted", true).build()).toList();
-                batch = conflicts(tombstones, couch.bulkDocs(tombstones)).stream()
+                batch = conflicts(tombstones, store.bulkDocs(tombstones)).stream()
                         .map(d -> d.getString("_id")).toList();
             }
         }
@@ -258,21 +220,5 @@ public class SeriesMirror {
             instances.forEach((sop, hash) -> out.put(sop, ((jakarta.json.JsonString) hash).getString()));
         }
         return out;
-    }
-
-    private static DelegatedRequest get(String path, String query) {
-        return new DelegatedRequest("GET", path, query, Map.of("Accept", List.of("application/dicom+json")), null, -1);
-    }
-
-    private static void requireOk(HostResponse r, String what) {
-        if (r.status() != 200) {
-            throw new HostUnavailableException(502, "host-error", what + ": the host answered HTTP " + r.status(), null);
-        }
-    }
-
-    private static JsonArray readArray(InputStream in) throws IOException {
-        try (in; var reader = Jsonp.createReader(in)) {
-            return reader.readArray();
-        }
     }
 }

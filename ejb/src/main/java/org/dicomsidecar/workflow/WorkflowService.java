@@ -6,8 +6,6 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,8 +22,6 @@ import org.dicomsidecar.query.ConditionEvaluator;
 import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.query.QueryException;
 import org.dicomsidecar.catalog.SeriesCatalog;
-import org.dicomsidecar.couchdb.CouchDatabase;
-import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.json.Jsonp;
 
@@ -43,7 +39,7 @@ public class WorkflowService {
             AttributePath.parse("SegmentSequence.SegmentAlgorithmType", "fact");
 
     @Inject
-    CouchDatabase couch;
+    StepStore store;
 
     @Inject
     SeriesCatalog catalog;
@@ -79,7 +75,7 @@ public class WorkflowService {
         String actor = text(body, "actor", 128, false);
         String note = text(body, "note", 4096, false);
         String id = id(study, series, name);
-        Optional<JsonObject> old = couch.get(id);
+        Optional<JsonObject> old = store.get(id);
         if (ifMatch != null) {
             String current = old.map(o -> o.getString("_rev")).orElse(null);
             if (current == null || (!ifMatch.equals("*") && !ifMatch.equals(current))) {
@@ -111,21 +107,17 @@ public class WorkflowService {
             doc.add("note", note);
         }
         old.ifPresent(o -> doc.add("_rev", o.getString("_rev")));
-        try {
-            JsonObject written = couch.put(doc.build());
-            longPolls.changed();
-            return new Step(describe(couch.get(id).orElseThrow()), written.getString("rev"));
-        } catch (CouchRequestException e) {
-            if (e.status() == 409) { // someone else wrote between our read and our write
-                throw new StaleUpdateException("the step changed meanwhile", couch.get(id).map(o -> o.getString("_rev"))
-                        .orElse(null));
-            }
-            throw e;
+        Optional<String> written = store.put(doc.build());
+        if (written.isEmpty()) { // someone else wrote between our read and our write
+            throw new StaleUpdateException("the step changed meanwhile", store.get(id).map(o -> o.getString("_rev"))
+                    .orElse(null));
         }
+        longPolls.changed();
+        return new Step(describe(store.get(id).orElseThrow()), written.get());
     }
 
     public Optional<Step> get(String study, String series, String name) {
-        return couch.get(id(study, series, validStepName(name)))
+        return store.get(id(study, series, validStepName(name)))
                 .map(d -> new Step(describe(d), d.getString("_rev")));
     }
 
@@ -219,10 +211,7 @@ public class WorkflowService {
     }
 
     private void collectSteps(Map<String, List<JsonObject>> out, String from, String to) {
-        JsonObject rows = couch.query("/_all_docs?include_docs=true&startkey=" + enc(Jsonp.createValue(from).toString())
-                + "&endkey=" + enc(Jsonp.createValue(to).toString()));
-        for (JsonValue row : rows.getJsonArray("rows")) {
-            JsonObject doc = row.asJsonObject().getJsonObject("doc");
+        for (JsonObject doc : store.range(from, to)) {
             out.computeIfAbsent(doc.getString("study"), k -> new ArrayList<>()).add(doc);
         }
     }
@@ -297,9 +286,5 @@ public class WorkflowService {
             throw new QueryException(key, "at most " + max + " characters");
         }
         return v;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }
