@@ -52,7 +52,8 @@ public class QidoComparison {
         String path = query.contains("?") ? query.substring(0, query.indexOf('?')) : query;
         String rawQuery = query.contains("?") ? query.substring(query.indexOf('?') + 1) : null;
         try {
-            // what goes to the host is what /sidecar/dicomweb would let through, nothing else
+            // what goes to the host is what /sidecar/dicomweb would let through, nothing else (a space or '^'
+            // percent-encoded, a malformed escape refused)
             path = DicomWebPath.parse("GET", path);
             rawQuery = DicomWebQuery.normalise(rawQuery);
         } catch (RefusedRequestException e) {
@@ -66,9 +67,7 @@ public class QidoComparison {
         String uidTag = level == Level.STUDY ? Tags.STUDY_INSTANCE_UID : level == Level.SERIES ? Tags.SERIES_INSTANCE_UID : Tags.SOP_INSTANCE_UID;
 
         long t0 = System.nanoTime();
-        // the host gets the query as the mirror read it, encoded anew: what the caller typed (a space, a stray
-        // %) never reaches a URL as it is
-        JsonArray hostAnswer = hostQido(path, params.isEmpty() ? null : QidoRequest.encode(params));
+        JsonArray hostAnswer = hostQido(path, rawQuery);
         long hostMillis = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
         JsonArray mirrorAnswer = mirror.query(q, mirrorBase);

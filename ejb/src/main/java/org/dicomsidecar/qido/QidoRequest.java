@@ -1,7 +1,6 @@
 package org.dicomsidecar.qido;
 
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,15 +60,6 @@ public record QidoRequest(Level level, String study, String series) {
             }
         }
         return out;
-    }
-
-    /** The parameters as a query string again, each key and value percent-encoded: safe to put in a URL. */
-    public static String encode(Map<String, List<String>> parameters) {
-        StringBuilder b = new StringBuilder();
-        parameters.forEach((key, values) -> values.forEach(v -> b.append(b.length() == 0 ? "" : "&")
-                .append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20"))));
-        return b.toString();
     }
 
     private static String decode(String s) {

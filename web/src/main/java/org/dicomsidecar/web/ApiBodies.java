@@ -12,6 +12,15 @@ import org.dicomsidecar.query.QueryException;
  */
 public final class ApiBodies {
 
+    /** A cohort query: conditions, sort, include and facets fit many times over. */
+    public static final long MAX_COHORT_QUERY_BYTES = 256 * 1024;
+
+    /** A workflow step (state, actor, a note of up to 4096 characters) or a workflow question. */
+    public static final long MAX_WORKFLOW_BYTES = 64 * 1024;
+
+    /** The largest body any operation but the notification receivers takes: what the body filter lets in. */
+    static final long LARGEST_OPERATION_BYTES = Math.max(MAX_COHORT_QUERY_BYTES, MAX_WORKFLOW_BYTES);
+
     private ApiBodies() {
     }
 

@@ -25,9 +25,6 @@ import org.dicomsidecar.config.SidecarSettings;
         dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.ASYNC})
 public class ApiBodyFilter implements Filter {
 
-    /** The largest body any API resource takes besides event notifications (cohort queries: 256 KiB). */
-    private static final long LARGEST_NON_EVENT_BODY = 256 * 1024;
-
     @Inject
     SidecarSettings settings;
 
@@ -45,7 +42,7 @@ public class ApiBodyFilter implements Filter {
             return;
         }
         boolean notification = isNotification(request);
-        long maxBytes = notification ? settings.getLong(Setting.EVENTS_MAX_BODY_BYTES) : LARGEST_NON_EVENT_BODY;
+        long maxBytes = notification ? settings.getLong(Setting.EVENTS_MAX_BODY_BYTES) : ApiBodies.LARGEST_OPERATION_BYTES;
         String limit = notification ? "sidecar.events.max-body-bytes"
                 : "the most any operation of the API but the notification receivers takes";
         if (request.getContentLengthLong() > maxBytes) {

@@ -44,8 +44,6 @@ import org.dicomsidecar.web.PublicBaseUrl;
 @RequestScoped
 public class CohortResource {
 
-    private static final long MAX_QUERY_BYTES = 256 * 1024;
-
     @Inject
     CohortService cohorts;
 
@@ -155,7 +153,7 @@ public class CohortResource {
     }
 
     private JsonValue read(InputStream body) {
-        return ApiBodies.read(body, MAX_QUERY_BYTES, "a cohort query");
+        return ApiBodies.read(body, ApiBodies.MAX_COHORT_QUERY_BYTES, "a cohort query");
     }
 
     private String dicomWebBase() {

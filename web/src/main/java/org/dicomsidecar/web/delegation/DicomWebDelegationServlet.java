@@ -1,6 +1,7 @@
 package org.dicomsidecar.web.delegation;
 
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -188,9 +189,14 @@ public class DicomWebDelegationServlet extends HttpServlet {
     }
 
     protected static void sendError(HttpServletResponse resp, int status, String error, String message) throws IOException {
+        sendError(resp, JsonError.of(status, error, message));
+    }
+
+    /** Answers a JSON error ({@link JsonError}'s shape), with its status. */
+    protected static void sendError(HttpServletResponse resp, JsonObject error) throws IOException {
         resp.reset();
-        resp.setStatus(status);
+        resp.setStatus(error.getInt("status"));
         resp.setContentType("application/json");
-        resp.getOutputStream().write(JsonError.of(status, error, message).toString().getBytes(StandardCharsets.UTF_8));
+        resp.getOutputStream().write(error.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

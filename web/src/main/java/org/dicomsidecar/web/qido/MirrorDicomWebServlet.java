@@ -1,20 +1,17 @@
 package org.dicomsidecar.web.qido;
 
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.dicomsidecar.query.QueryException;
-import org.dicomsidecar.query.QueryTimeoutException;
-import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.qido.MirrorQidoService;
 import org.dicomsidecar.qido.QidoQuery;
 import org.dicomsidecar.qido.QidoRequest;
+import org.dicomsidecar.web.JsonExceptionMapper;
 import org.dicomsidecar.web.delegation.DicomWebDelegationServlet;
 
 /**
@@ -27,7 +24,6 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String PREFIX = "/mirror/dicomweb";
-    private static final Logger LOG = Logger.getLogger(MirrorDicomWebServlet.class.getName());
 
     @Inject
     transient MirrorQidoService qido;
@@ -56,17 +52,10 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
             resp.setStatus(200);
             resp.setContentType("application/dicom+json");
             resp.getOutputStream().write(answer.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (QueryException e) {
-            sendError(resp, 400, "invalid-query", e.getMessage());
-        } catch (QueryTimeoutException e) {
-            sendError(resp, 503, "query-timeout", e.getMessage());
-        } catch (CouchUnavailableException e) {
-            sendError(resp, 503, "couchdb-unavailable", e.getMessage());
         } catch (RuntimeException e) {
-            // the class and where, not the message: it may quote the query's values (patient data)
-            LOG.log(Level.SEVERE, "Mirror QIDO-RS failed: {0} at {1}", new Object[] {e.getClass().getName(),
-                    e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?"});
-            sendError(resp, 500, "internal-error", e.getClass().getSimpleName() + ": see the server log");
+            // the API's own mapping: 400 invalid-query, 503 query-timeout or couchdb-unavailable, else a 500
+            // logged without the message (it may quote the query's values)
+            sendError(resp, (JsonObject) new JsonExceptionMapper().toResponse(e).getEntity());
         }
     }
 }

@@ -41,9 +41,6 @@ import org.dicomsidecar.workflow.WorkflowService;
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkflowResource {
 
-    /** A step (state, actor, a note of up to 4096 characters) or a question fits many times over. */
-    private static final long MAX_BODY_BYTES = 64 * 1024;
-
     @Inject
     WorkflowService workflow;
 
@@ -151,6 +148,6 @@ public class WorkflowResource {
     }
 
     private static JsonValue read(InputStream body) {
-        return ApiBodies.read(body, MAX_BODY_BYTES, "a workflow step or question");
+        return ApiBodies.read(body, ApiBodies.MAX_WORKFLOW_BYTES, "a workflow step or question");
     }
 }
