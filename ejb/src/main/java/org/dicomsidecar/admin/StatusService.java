@@ -10,6 +10,7 @@ import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.config.SidecarVersion;
 import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.couchdb.CouchHealth;
+import org.dicomsidecar.delegation.HostAuthorization;
 import org.dicomsidecar.delegation.HostDicomWebClient;
 import org.dicomsidecar.delegation.HostHealth;
 import org.dicomsidecar.ingest.OrthancChangesFeed;
@@ -29,6 +30,9 @@ public class StatusService {
 
     @Inject
     HostDicomWebClient host;
+
+    @Inject
+    HostAuthorization hostAuthorization;
 
     @Inject
     SidecarSettings settings;
@@ -70,6 +74,7 @@ public class StatusService {
                 .add("httpStatus", h.httpStatus())
                 .add("latencyMillis", h.latencyMillis());
         addError(hostJson, h.error());
+        hostJson.add("authentication", hostAuthorization.status().toJson());
         JsonObjectBuilder settingsJson = Jsonp.createObjectBuilder();
         settings.effective().forEach(settingsJson::add);
         boolean healthy = c.reachable() && h.reachable();

@@ -26,8 +26,18 @@ public enum Setting {
             "Other base URLs by which the host names itself in its responses (comma-separated); rewritten too"),
     HOST_USERNAME("sidecar.host.username", "", "User for HTTP Basic authentication to the host; empty for none"),
     HOST_PASSWORD("sidecar.host.password", "", "Password for HTTP Basic authentication to the host", true),
+    HOST_TOKEN_URL("sidecar.host.token-url", "",
+            "OAuth 2 token endpoint for the sidecar's own calls to the host (client-credentials grant, e.g. "
+                    + "http://keycloak:8080/realms/dcm4che/protocol/openid-connect/token); empty: no token "
+                    + "(Basic credentials if a user is set, else none)"),
+    HOST_CLIENT_ID("sidecar.host.client-id", "",
+            "Client id for the client-credentials grant (a confidential client with a service account); "
+                    + "needed with sidecar.host.token-url"),
+    HOST_CLIENT_SECRET("sidecar.host.client-secret", "",
+            "Client secret for the client-credentials grant; needed with sidecar.host.token-url", true),
     HOST_FORWARD_AUTHORIZATION("sidecar.host.forward-authorization", "false",
-            "Pass the caller's Authorization header to the host (it then wins over the Basic credentials)"),
+            "Pass the caller's Authorization header to the host on delegated calls (it then wins over the "
+                    + "sidecar's own token or Basic credentials)"),
     HOST_CONNECT_TIMEOUT_MS("sidecar.host.connect-timeout-ms", "5000",
             "Time-out to open a connection to the host; past it a call answers 504"),
     HOST_READ_TIMEOUT_MS("sidecar.host.read-timeout-ms", "60000",

@@ -135,6 +135,14 @@ public final class SidecarSettings {
                         + (s.secret() ? MASK : withoutUserInfo(v)) + "': " + e.getMessage(), e);
             }
         }
+        if (optional(Setting.HOST_TOKEN_URL).isPresent()) {
+            for (Setting needed : List.of(Setting.HOST_CLIENT_ID, Setting.HOST_CLIENT_SECRET)) {
+                if (optional(needed).isEmpty()) {
+                    throw new IllegalArgumentException("Setting " + needed.key() + " (" + needed.environmentVariable()
+                            + ") must be set with " + Setting.HOST_TOKEN_URL.key());
+                }
+            }
+        }
     }
 
     private enum Kind { POSITIVE, NON_NEGATIVE, BOOLEAN, URL, URLS, TEXT }

@@ -36,6 +36,9 @@ public class HostDicomWebClient {
     @Inject
     SidecarSettings settings;
 
+    @Inject
+    HostAuthorization authorization;
+
     private CloseableHttpClient http;
     private String baseUrl;
     private RelayBuffers buffers;
@@ -87,7 +90,11 @@ public class HostDicomWebClient {
                 settings.list(Setting.HOST_URL_ALIASES).stream()).toList();
     }
 
-    /** Sends the request to the host. The caller must close the answer. */
+    /**
+     * Sends the request to the host. The caller must close the answer. It carries the caller's Authorization
+     * header when {@code sidecar.host.forward-authorization} is on and the caller sent one (the host then applies
+     * its own rules to that user); otherwise the sidecar's own credentials ({@link HostAuthorization}).
+     */
     public HostResponse forward(DelegatedRequest request) {
         String query = requireNormalised(request);
         String uri = baseUrl + request.path() + (query == null ? "" : "?" + query);
@@ -97,11 +104,41 @@ public class HostDicomWebClient {
                 h.getValue().forEach(v -> builder.addHeader(h.getKey(), v));
             }
         }
-        authorization(request).ifPresent(a -> builder.setHeader("Authorization", a));
         if (request.body() != null) {
             builder.setEntity(new InputStreamEntity(request.body(), request.contentLength()));
         }
-        return execute(builder.build());
+        HttpUriRequest built = builder.build();
+        String callers = callersAuthorization(settings.getBoolean(Setting.HOST_FORWARD_AUTHORIZATION), request);
+        if (callers != null) {
+            built.setHeader("Authorization", callers);
+            return execute(built); // a caller's token that the host refuses is the caller's to renew: no retry
+        }
+        return executeAsSidecar(built, request.body() == null);
+    }
+
+    /** The caller's Authorization header if it is to cross to the host, else null. */
+    static String callersAuthorization(boolean forwardAuthorization, DelegatedRequest request) {
+        return forwardAuthorization ? request.firstHeader("Authorization") : null;
+    }
+
+    /**
+     * Sends a request on the sidecar's own credentials: once more with a fresh token after a 401, if it has no
+     * body. A streamed body (STOW) cannot be sent twice: renewing tokens before they expire keeps it from a 401.
+     */
+    private HostResponse executeAsSidecar(HttpUriRequest request, boolean replayable) {
+        return authorization.send(replayable, own -> {
+            request.removeHeaders("Authorization");
+            own.ifPresent(a -> request.setHeader("Authorization", a));
+            return execute(request);
+        }, HostResponse::status, HostDicomWebClient::closeQuietly);
+    }
+
+    private static void closeQuietly(HostResponse answer) {
+        try {
+            answer.close();
+        } catch (IOException e) {
+            // a refused answer: its connection is dropped, nothing else depends on it
+        }
     }
 
     /**
@@ -128,12 +165,14 @@ public class HostDicomWebClient {
                         .setConnectTimeout(settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS))
                         .setConnectionRequestTimeout(settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS))
                         .setSocketTimeout(settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS)).build());
-        basicAuthorization().ifPresent(a -> builder.setHeader("Authorization", a));
-        try (HostResponse r = execute(builder.build())) {
+        try (HostResponse r = executeAsSidecar(builder.build(), true)) {
             long millis = (System.nanoTime() - start) / 1_000_000;
             r.body().transferTo(java.io.OutputStream.nullOutputStream());
-            boolean ok = r.status() < 500;
-            return new HostHealth(ok, baseUrl, r.status(), millis, ok ? null : "host answered HTTP " + r.status());
+            boolean refused = r.status() == 401 || r.status() == 403; // the mirror cannot work either
+            boolean ok = r.status() < 500 && !refused;
+            return new HostHealth(ok, baseUrl, r.status(), millis, ok ? null : refused
+                    ? "the host refused the sidecar's credentials (HTTP " + r.status() + ")"
+                    : "host answered HTTP " + r.status());
         } catch (HostUnavailableException e) {
             return new HostHealth(false, baseUrl, 0, (System.nanoTime() - start) / 1_000_000, e.getMessage());
         } catch (IOException e) {
@@ -164,20 +203,6 @@ public class HostDicomWebClient {
             throw new HostUnavailableException(502, "host-error",
                     "the call to the host failed (" + e + ")", e);
         }
-    }
-
-    private java.util.Optional<String> authorization(DelegatedRequest request) {
-        if (settings.getBoolean(Setting.HOST_FORWARD_AUTHORIZATION)) {
-            String callers = request.firstHeader("Authorization");
-            if (callers != null) {
-                return java.util.Optional.of(callers);
-            }
-        }
-        return basicAuthorization();
-    }
-
-    private java.util.Optional<String> basicAuthorization() {
-        return settings.hostBasicAuthorization();
     }
 
     private static String stripSlash(String url) {

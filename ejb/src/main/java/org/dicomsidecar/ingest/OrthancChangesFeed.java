@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
+import org.dicomsidecar.delegation.HostAuthorization;
 
 /**
  * The Orthanc changes feed: when {@code sidecar.ingest.orthanc-url} is set, polls Orthanc's {@code /changes}
@@ -46,6 +47,9 @@ public class OrthancChangesFeed {
     @Inject
     EventSink mirror;
 
+    @Inject
+    HostAuthorization hostAuthorization;
+
     private OrthancRestClient client;
     private OrthancChangesPoller poller;
     private ScheduledExecutorService executor;
@@ -64,7 +68,7 @@ public class OrthancChangesFeed {
             return;
         }
         String shown = SidecarSettings.withoutUserInfo(url.get());
-        client = new OrthancRestClient(url.get(), settings.hostBasicAuthorization().orElse(null),
+        client = new OrthancRestClient(url.get(), hostAuthorization,
                 settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS), settings.getInt(Setting.HOST_READ_TIMEOUT_MS));
         poller = new OrthancChangesPoller(client,
                 new ChangesCheckpoint(mirror.journalDir().resolve(CHECKPOINT_FILE), shown), this::journal);

@@ -223,4 +223,22 @@ class SidecarSettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(key, value));
         assertTrue(e.getMessage().contains(key), e.getMessage());
     }
+
+    @Test
+    void aTokenUrlNeedsAClientIdAndSecretAndTheSecretIsMasked() {
+        String url = "http://kc:8080/realms/dcm4che/protocol/openid-connect/token";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("sidecar.host.token-url", url, "sidecar.host.client-secret", "s3cret")));
+        assertTrue(e.getMessage().contains("sidecar.host.client-id"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("sidecar.host.token-url", url, "sidecar.host.client-id", "c")));
+        assertTrue(e.getMessage().contains("sidecar.host.client-secret"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> settings("sidecar.host.token-url", "kc/token"));
+
+        Map<String, String> effective = settings(Map.of("sidecar.host.token-url", url,
+                "sidecar.host.client-id", "c", "sidecar.host.client-secret", "s3cret")).effective();
+        assertEquals("********", effective.get("sidecar.host.client-secret"));
+        assertEquals("c", effective.get("sidecar.host.client-id"));
+        assertEquals(url, effective.get("sidecar.host.token-url"));
+    }
 }

@@ -70,6 +70,7 @@ class HostResponseTransferTest {
                 "sidecar.host.read-timeout-ms", String.valueOf(READ_TIMEOUT_MS));
         client = new HostDicomWebClient();
         client.settings = SidecarSettings.from(key -> Optional.ofNullable(values.get(key)));
+        client.authorization = HostAuthorization.none();
         client.open();
     }
 
