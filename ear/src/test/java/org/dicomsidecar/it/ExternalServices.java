@@ -31,6 +31,7 @@ public final class ExternalServices implements LauncherSessionListener {
 
     private static ManagedProcess couchdb;
     private static ManagedProcess orthanc;
+    private static TokenCheckingHost securedHost;
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
@@ -51,6 +52,10 @@ public final class ExternalServices implements LauncherSessionListener {
             Keycloak.startInBackground(work); // about a minute: the security tests wait for it, nothing else does
             couchdb.start();
             orthanc.start();
+            // the secured sidecar's archive: Orthanc behind a gate that takes only the realm's tokens (it fetches
+            // the realm's keys when the first token comes, so Keycloak may still be starting)
+            securedHost = TokenCheckingHost.start(port("it.secured-host.port"), Keycloak.issuer(Keycloak.REALM),
+                    orthancRestUrl());
             loadSamples();
         } catch (IOException | RuntimeException e) {
             stopAll();
@@ -64,6 +69,10 @@ public final class ExternalServices implements LauncherSessionListener {
     }
 
     private static synchronized void stopAll() {
+        if (securedHost != null) {
+            securedHost.close();
+            securedHost = null;
+        }
         Keycloak.stop();
         if (orthanc != null) {
             orthanc.stop();
@@ -79,6 +88,11 @@ public final class ExternalServices implements LauncherSessionListener {
 
     static ManagedProcess orthanc() {
         return orthanc;
+    }
+
+    /** The secured sidecar's archive (arquillian.xml's wildfly-secured): Orthanc behind a token check. */
+    static TokenCheckingHost securedHost() {
+        return securedHost;
     }
 
     static String orthancRestUrl() {

@@ -186,7 +186,8 @@ final class TokenCheckingHost implements AutoCloseable {
         if (!issuer.equals(text(claims, "iss"))) {
             throw new TokenRefused("issuer " + text(claims, "iss"));
         }
-        if (!(claims.get("exp") instanceof JsonNumber exp) || !Instant.ofEpochSecond(exp.longValue()).isAfter(Instant.now())) {
+        if (!(claims.get("exp") instanceof JsonNumber exp)
+                || !Instant.ofEpochSecond(exp.longValue()).isAfter(Instant.now())) {
             throw new TokenRefused("expired or no exp");
         }
         return claims;
@@ -226,8 +227,10 @@ final class TokenCheckingHost implements AutoCloseable {
             JsonObject jwk = v.asJsonObject();
             if ("RSA".equals(text(jwk, "kty")) && !"enc".equals(text(jwk, "use")) && jwk.containsKey("kid")) {
                 try {
-                    keys.put(text(jwk, "kid"), KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
-                            new BigInteger(1, base64Url(text(jwk, "n"))), new BigInteger(1, base64Url(text(jwk, "e"))))));
+                    BigInteger modulus = new BigInteger(1, base64Url(text(jwk, "n")));
+                    BigInteger exponent = new BigInteger(1, base64Url(text(jwk, "e")));
+                    keys.put(text(jwk, "kid"),
+                            KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, exponent)));
                 } catch (GeneralSecurityException e) {
                     throw new TokenRefused("JWKS key " + text(jwk, "kid") + " unusable: " + e.getMessage());
                 }

@@ -23,7 +23,7 @@ public final class ClientCredentialsTokens implements HostAuthorization, AutoClo
 
     static final Duration MIN_MARGIN = Duration.ofSeconds(5);
     static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
-    /** A token refused younger than this is not stale: the host refuses the client, a new token would fare no better. */
+    /** A token refused younger than this is not stale: the host refuses the client, a new one would fare no better. */
     static final Duration MIN_AGE_TO_DROP = Duration.ofSeconds(2);
 
     /** Asks the token endpoint for a new token; bounded by its time-outs. */
@@ -202,10 +202,11 @@ public final class ClientCredentialsTokens implements HostAuthorization, AutoClo
                 o.failure() == null ? null : o.failure().getMessage(), t == null ? null : t.expiresAt());
     }
 
+    /** Closes the endpoint's connections, if it holds any. */
     @Override
-    public void close() throws Exception {
-        if (endpoint instanceof AutoCloseable c) {
-            c.close();
+    public void close() {
+        if (endpoint instanceof TokenEndpointClient client) {
+            client.close();
         }
     }
 }

@@ -56,9 +56,9 @@ public class HostCredentials {
     }
 
     @PreDestroy
-    void close() throws Exception {
-        if (authorization instanceof AutoCloseable c) {
-            c.close();
+    void close() {
+        if (authorization instanceof ClientCredentialsTokens tokens) {
+            tokens.close();
         }
     }
 }

@@ -75,7 +75,8 @@ public final class OrthancRestClient implements OrthancChangesPoller.Orthanc, Au
                     return Optional.empty();
                 }
                 throw new IOException("Orthanc at " + shownUrl + " answered HTTP " + status + " to GET " + path
-                        + (status == 401 || status == 403 ? " (check the sidecar's credentials for the host: sidecar.host.token-url and client-id, or username and password)" : ""));
+                        + (status == 401 || status == 403 ? " (check the sidecar's credentials for the host: "
+                        + "sidecar.host.token-url and client-id, or username and password)" : ""));
             }
             if (entity == null) {
                 throw new IOException("Orthanc at " + shownUrl + " answered GET " + path + " without a body");
