@@ -52,10 +52,6 @@ public final class ExternalServices implements LauncherSessionListener {
             Keycloak.startInBackground(work); // about a minute: the security tests wait for it, nothing else does
             couchdb.start();
             orthanc.start();
-            // the secured sidecar's archive: Orthanc behind a gate that takes only the realm's tokens (it fetches
-            // the realm's keys when the first token comes, so Keycloak may still be starting)
-            securedHost = TokenCheckingHost.start(port("it.secured-host.port"), Keycloak.issuer(Keycloak.REALM),
-                    orthancRestUrl());
             loadSamples();
         } catch (IOException | RuntimeException e) {
             stopAll();
@@ -90,8 +86,16 @@ public final class ExternalServices implements LauncherSessionListener {
         return orthanc;
     }
 
-    /** The secured sidecar's archive (arquillian.xml's wildfly-secured): Orthanc behind a token check. */
-    static TokenCheckingHost securedHost() {
+    /**
+     * The secured sidecar's archive (arquillian.xml's wildfly-secured): Orthanc behind a gate that takes only the
+     * realm's tokens. Started when a test first asks for it: until then the secured sidecar finds no archive and
+     * leaves Orthanc alone (its changes feed and mirror would otherwise double Orthanc's load for every test).
+     */
+    static synchronized TokenCheckingHost securedHost() {
+        if (securedHost == null) {
+            securedHost = TokenCheckingHost.start(port("it.secured-host.port"), Keycloak.issuer(Keycloak.REALM),
+                    orthancRestUrl());
+        }
         return securedHost;
     }
 

@@ -43,8 +43,9 @@ class SecuredHostIT {
     }
 
     @BeforeAll
-    static void identityProviderIsUp() {
+    static void identityProviderAndArchiveAreUp() {
         Keycloak.awaitReady();
+        ExternalServices.securedHost();
     }
 
     @Test
@@ -52,6 +53,11 @@ class SecuredHostIT {
         TokenCheckingHost host = ExternalServices.securedHost();
         Mirror.await("the secured sidecar reaches its archive with its token", 120,
                 () -> status().getJsonObject("host").getBoolean("reachable"));
+        // stored only once the feed reads Orthanc's log: its first read starts from Orthanc's end
+        Mirror.await("the secured sidecar follows Orthanc's changes", 60, () -> {
+            JsonObject feed = status().getJsonObject("mirror").getJsonObject("orthancChanges");
+            return !feed.isNull("lastSeq") && feed.isNull("lastPollError");
+        });
         int refusedBefore = host.refused();
         Instant start = Instant.now();
 
