@@ -21,7 +21,7 @@ import org.dicomsidecar.config.SidecarSettings;
  * 413, one not complete within {@code sidecar.api.body-timeout-ms} with 408. A complete body is handed to the
  * API in memory on an async dispatch. (DICOMweb bodies, STOW-RS included, stream to the host and are not here.)
  */
-@WebFilter(urlPatterns = "/api/*", asyncSupported = true,
+@WebFilter(filterName = "ApiBodyFilter", urlPatterns = "/api/*", asyncSupported = true,
         dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.ASYNC})
 public class ApiBodyFilter implements Filter {
 
