@@ -1,12 +1,14 @@
 package org.dicomsidecar.web;
 
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * One audit log line: {@code caller=reader role=reader method=GET path=/sidecar/dicomweb/studies/{uid} status=200
  * ms=12 remote=127.0.0.1}. Fixed keys in a fixed order, values without spaces, so that grep and a split on spaces
- * parse it. Never the query string (QIDO queries carry patient names and IDs); the path with every DICOM UID
- * masked, and the names of saved cohorts (chosen by users, so they may name a patient).
+ * parse it. Never the query string (QIDO queries carry patient names and IDs); of the path only the API's and
+ * DICOMweb's own words: UIDs, the names of saved cohorts (chosen by users, so they may name a patient) and any
+ * other value are masked.
  */
 public final class AuditLine {
 
@@ -14,8 +16,14 @@ public final class AuditLine {
     public static final String NAME = "{name}";
     static final int MAX_PATH = 256;
     private static final int MAX_VALUE = 128;
-    /** Digits and dots with at least one dot: a UID (frame numbers and counts, without dots, stay readable). */
-    private static final Pattern UID_SEGMENT = Pattern.compile("[0-9]*(\\.[0-9]*)+");
+    public static final String OTHER = "{other}";
+    private static final Pattern FRAME_LIST = Pattern.compile("[0-9]{1,9}(,[0-9]{1,9}){0,63}");
+    /** The path words of the sidecar's API and of DICOMweb (PS3.18): shown as they are. */
+    private static final Set<String> WORDS = Set.of("sidecar", "api", "dicomweb", "mirror",
+            "studies", "series", "instances", "frames", "metadata", "rendered", "thumbnail", "bulkdata", "bulk",
+            "pixeldata", "study", "instance", "references", "cohorts", "query", "export", "saved", "workflow", "steps",
+            "changes", "events", "stored", "wado", "ups", "workitems", "fhir", "ImagingStudy", "status", "live",
+            "admin", "reconcile", "openapi", "compare");
 
     private AuditLine() {
     }
@@ -27,9 +35,12 @@ public final class AuditLine {
     }
 
     /**
-     * The request path (as the request line carried it, without its query) with each segment that is a UID,
-     * plain or percent-encoded, replaced by {@value #UID}; anything but printable ASCII replaced by '?'; cut at
-     * {@value #MAX_PATH} characters (then ending in "...").
+     * The request path (as the request line carried it, without its query) where only the API's and DICOMweb's
+     * own words, frame numbers and dot segments (attacks should stay visible) are shown; any other segment is
+     * replaced: a UID, plain or percent-encoded, by {@value #UID}, a saved cohort's name by {@value #NAME},
+     * anything else (a step name, a malformed UID, a patient ID sent where a UID belongs) by {@value #OTHER}.
+     * Anything but printable ASCII is shown as '?'; the result is cut at {@value #MAX_PATH} characters (then
+     * ending in "...").
      */
     public static String maskedPath(String rawPath) {
         if (rawPath == null || rawPath.isEmpty()) {
@@ -51,16 +62,7 @@ public final class AuditLine {
             if (i > 0) {
                 out.append('/');
             }
-            String segment = segments[i];
-            boolean partial = cut && i == segments.length - 1;
-            if (i >= 3 && !segment.isEmpty() && segments[i - 1].equals("saved") && segments[i - 2].equals("cohorts")
-                    && segments[i - 3].equals("api")) {
-                out.append(NAME);
-            } else if (partial ? isDigitsAndDots(segment) : isUid(segment)) {
-                out.append(UID); // a UID cut short by the limit must not show its first digits either
-            } else {
-                printable(segment, out);
-            }
+            out.append(shown(segments, i, cut && i == segments.length - 1));
         }
         if (cut || out.length() > MAX_PATH) {
             out.setLength(Math.min(out.length(), MAX_PATH));
@@ -69,15 +71,25 @@ public final class AuditLine {
         return out.toString();
     }
 
-    /** A segment that is a UID once its escapes are read (%2E for '.', %3X for digits). */
-    static boolean isUid(String segment) {
+    private static String shown(String[] segments, int i, boolean partial) {
+        String segment = segments[i];
+        String previous = i > 0 ? segments[i - 1] : "";
+        if (segment.isEmpty() || (!partial && WORDS.contains(segment))) {
+            return segment;
+        }
+        if (previous.equals("saved") && i >= 3 && segments[i - 2].equals("cohorts") && segments[i - 3].equals("api")) {
+            return NAME;
+        }
         String decoded = decodedDigitsAndDots(segment);
-        return decoded != null && UID_SEGMENT.matcher(decoded).matches() && decoded.chars().anyMatch(Character::isDigit);
-    }
-
-    private static boolean isDigitsAndDots(String segment) {
-        String decoded = decodedDigitsAndDots(segment);
-        return decoded != null && !decoded.isEmpty();
+        if (decoded != null && !decoded.isEmpty() && decoded.chars().allMatch(c -> c == '.')) {
+            StringBuilder dots = new StringBuilder();
+            printable(segment, dots);
+            return dots.toString(); // "..", "%2e%2e": a traversal attempt, shown as sent
+        }
+        if (!partial && previous.equals("frames") && FRAME_LIST.matcher(segment).matches()) {
+            return segment;
+        }
+        return decoded != null && !decoded.isEmpty() ? UID : OTHER;
     }
 
     /** The segment with %2E/%3X escapes read, or null if it holds anything but digits and dots. */

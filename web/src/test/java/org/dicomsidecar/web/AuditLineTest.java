@@ -20,12 +20,21 @@ class AuditLineTest {
     @Test
     void uidsInsideTheApiAreMaskedAndSavedCohortNamesToo() {
         assertEquals("/sidecar/api/references/{uid}", AuditLine.maskedPath("/sidecar/api/references/1.2.3.4"));
-        assertEquals("/sidecar/api/workflow/studies/{uid}/series/{uid}/steps/segmentation",
+        assertEquals("/sidecar/api/workflow/studies/{uid}/series/{uid}/steps/{other}",
                 AuditLine.maskedPath("/sidecar/api/workflow/studies/1.2.3/series/1.2.3.4/steps/segmentation"));
         assertEquals("/sidecar/api/events/wado/studies/{uid}", AuditLine.maskedPath("/sidecar/api/events/wado/studies/01.002"));
         assertEquals("/sidecar/api/cohorts/saved/{name}", AuditLine.maskedPath("/sidecar/api/cohorts/saved/Smith-John"));
         assertEquals("/sidecar/api/cohorts/saved", AuditLine.maskedPath("/sidecar/api/cohorts/saved"));
         assertEquals("/sidecar/api/status", AuditLine.maskedPath("/sidecar/api/status"));
+    }
+
+    @Test
+    void anythingElseAUserSentIsMaskedToo() {
+        assertEquals("/sidecar/api/references/{other}", AuditLine.maskedPath("/sidecar/api/references/PID-SECRET-4711"));
+        assertEquals("/sidecar/dicomweb/studies/{other}/series", AuditLine.maskedPath("/sidecar/dicomweb/studies/Doe%5EJane/series"));
+        assertEquals("/sidecar/dicomweb/studies/{uid}", AuditLine.maskedPath("/sidecar/dicomweb/studies/123456"));
+        assertEquals("/sidecar/{other}", AuditLine.maskedPath("/sidecar/nonsense"));
+        assertEquals("/sidecar/dicomweb/studies/{other}", AuditLine.maskedPath("/sidecar/dicomweb/studies/1.2;x=..;"));
     }
 
     @Test
@@ -42,16 +51,18 @@ class AuditLineTest {
 
     @Test
     void dotSegmentsAndOtherNumbersStayVisible() {
-        assertEquals("/sidecar/dicomweb/%2e%2e/system", AuditLine.maskedPath("/sidecar/dicomweb/%2e%2e/system"));
-        assertEquals("/sidecar/dicomweb/../system", AuditLine.maskedPath("/sidecar/dicomweb/../system"));
+        assertEquals("/sidecar/dicomweb/%2e%2e/{other}", AuditLine.maskedPath("/sidecar/dicomweb/%2e%2e/system"));
+        assertEquals("/sidecar/dicomweb/../{other}", AuditLine.maskedPath("/sidecar/dicomweb/../system"));
         assertEquals("/sidecar/dicomweb/studies/{uid}/frames/17", AuditLine.maskedPath("/sidecar/dicomweb/studies/1.2/frames/17"));
+        assertEquals("/sidecar/dicomweb/{other}/{other}", AuditLine.maskedPath("/sidecar/dicomweb/..;/system"));
     }
 
     @Test
     void hostilePathsStayOnOneBoundedLine() {
-        assertEquals("/sidecar/a?b?c", AuditLine.maskedPath("/sidecar/a b\u0000c"));
-        assertEquals("/sidecar/x??y/caf?", AuditLine.maskedPath("/sidecar/x\r\ny/caf\u00e9"));
-        String huge = AuditLine.maskedPath("/sidecar/" + "a".repeat(1_000_000));
+        assertEquals("/sidecar/{other}", AuditLine.maskedPath("/sidecar/a b\u0000c"));
+        assertEquals("/sidecar/{other}/{other}", AuditLine.maskedPath("/sidecar/x\r\ny/caf\u00e9"));
+        assertEquals("/sidecar/dicomweb/{other}", AuditLine.maskedPath("/sidecar/dicomweb/.\u0000."));
+        String huge = AuditLine.maskedPath("/sidecar" + "/studies".repeat(100_000));
         assertEquals(AuditLine.MAX_PATH + 3, huge.length());
         assertTrue(huge.endsWith("..."));
         assertEquals("-", AuditLine.maskedPath(null));
@@ -60,9 +71,11 @@ class AuditLineTest {
 
     @Test
     void aUidCutByTheLimitShowsNoneOfItsDigits() {
-        String path = "/sidecar/dicomweb/studies/" + "a".repeat(200) + "/series/" + "1.2".repeat(200);
+        String path = "/sidecar/dicomweb" + "/studies".repeat(25) + "/series/" + "1.2".repeat(200);
         String masked = AuditLine.maskedPath(path);
         assertTrue(masked.endsWith("/series/{uid}..."), masked);
+        assertTrue(AuditLine.maskedPath("/sidecar/dicomweb" + "/studies".repeat(25) + "/series/Doe" + "x".repeat(500))
+                .endsWith("/{other}..."));
         assertFalse(masked.contains("1.2"), masked);
     }
 
