@@ -43,10 +43,12 @@ public final class ExternalServices implements LauncherSessionListener {
             Files.createDirectories(work);
             // the WildFly base dir holds only configuration/ so far; its scanner expects deployments/
             Files.createDirectories(Path.of(System.getProperty("it.server.base"), "deployments"));
+            Files.createDirectories(Path.of(System.getProperty("it.secured.server.base"), "deployments"));
             couchdb = couchdb(work);
             orthanc = orthanc(work);
             // last resort if the JVM ends without closing the session (killed build): no server outlives it
             Runtime.getRuntime().addShutdownHook(new Thread(ExternalServices::stopAll));
+            Keycloak.startInBackground(work); // about a minute: the security tests wait for it, nothing else does
             couchdb.start();
             orthanc.start();
             loadSamples();
@@ -62,6 +64,7 @@ public final class ExternalServices implements LauncherSessionListener {
     }
 
     private static synchronized void stopAll() {
+        Keycloak.stop();
         if (orthanc != null) {
             orthanc.stop();
         }
@@ -88,6 +91,11 @@ public final class ExternalServices implements LauncherSessionListener {
 
     static String sidecarUrl() {
         return "http://127.0.0.1:" + port("it.wildfly.http.port") + "/sidecar";
+    }
+
+    /** The second sidecar, with authentication on (arquillian.xml's wildfly-secured). */
+    static String securedSidecarUrl() {
+        return "http://127.0.0.1:" + port("it.secured.wildfly.http.port") + "/sidecar";
     }
 
     static String sidecarDicomWebUrl() {
@@ -158,7 +166,7 @@ public final class ExternalServices implements LauncherSessionListener {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -20,10 +20,17 @@ final class ManagedProcess {
     private final Path logFile;
     private final String readyUrl;
     private final int port;
+    private final Duration startTimeout;
     private Process process;
 
     ManagedProcess(String name, List<String> command, Map<String, String> environment, Path logFile,
                    String readyUrl, int port) {
+        this(name, command, environment, logFile, readyUrl, port, Duration.ofSeconds(60));
+    }
+
+    ManagedProcess(String name, List<String> command, Map<String, String> environment, Path logFile,
+                   String readyUrl, int port, Duration startTimeout) {
+        this.startTimeout = startTimeout;
         this.name = name;
         this.command = command;
         this.environment = environment;
@@ -45,7 +52,7 @@ final class ManagedProcess {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e, e);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited at start; see " + logFile);
@@ -58,18 +65,28 @@ final class ManagedProcess {
         throw new IllegalStateException(name + " did not become ready; see " + logFile);
     }
 
-    /** Stops the process by its PID and waits for it to be gone. */
+    /**
+     * Stops the process by its PID and waits for it to be gone, and then any child it leaves (a start script
+     * such as Keycloak's kc.sh runs the JVM as its child).
+     */
     synchronized void stop() {
         if (process == null) {
             return;
         }
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            for (ProcessHandle child : children) {
+                child.destroy();
+                child.onExit().get(20, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            children.forEach(ProcessHandle::destroyForcibly);
         }
         process = null;
     }

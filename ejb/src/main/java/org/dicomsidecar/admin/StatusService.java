@@ -89,9 +89,25 @@ public class StatusService {
                                 .add("references/by_target")))
                 .add("longPolls", Jsonp.createObjectBuilder().add("waiting", longPolls.waiting())
                         .add("max", settings.getInt(Setting.API_MAX_LONG_POLLS)))
+                .add("authentication", authenticationJson())
                 .add("settings", settingsJson)
                 .build();
         return new StatusReport(healthy, body);
+    }
+
+    /** Whether callers need a token, from which provider, and the realm roles that grant what. */
+    private JsonObjectBuilder authenticationJson() {
+        String provider = settings.get(Setting.AUTH_PROVIDER_URL);
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("enabled", !provider.isBlank());
+        if (!provider.isBlank()) {
+            b.add("providerUrl", provider).add("clientId", settings.get(Setting.AUTH_CLIENT_ID))
+                    .add("roles", Jsonp.createObjectBuilder()
+                            .add("reader", settings.get(Setting.AUTH_READER_ROLE))
+                            .add("writer", settings.get(Setting.AUTH_WRITER_ROLE))
+                            .add("admin", settings.get(Setting.AUTH_ADMIN_ROLE))
+                            .add("notifier", settings.get(Setting.AUTH_NOTIFIER_ROLE)));
+        }
+        return b;
     }
 
     private JsonObjectBuilder mirrorJson(boolean couchReachable) {

@@ -74,6 +74,22 @@ public enum Setting {
             "Longest time to receive a request body of the sidecar's API (read without holding a worker thread); "
                     + "past it 408"),
 
+    AUTH_PROVIDER_URL("sidecar.auth.provider-url", "",
+            "OpenID Connect provider (Keycloak realm URL, e.g. https://keycloak.example.org/realms/dcm4che) whose "
+                    + "bearer tokens WildFly's elytron-oidc-client validates (enable-authentication.cli); empty: "
+                    + "authentication off, every caller may do everything"),
+    AUTH_CLIENT_ID("sidecar.auth.client-id", "dicom-sidecar",
+            "The sidecar's client in that realm (bearer-only: it only validates tokens)"),
+    AUTH_READER_ROLE("sidecar.auth.reader-role", "sidecar-reader",
+            "Realm role that may read: QIDO/WADO through the sidecar, the mirror's QIDO, references, cohorts, "
+                    + "workflow reads and changes, compare, status without settings"),
+    AUTH_WRITER_ROLE("sidecar.auth.writer-role", "sidecar-writer",
+            "Realm role that may write: STOW-RS through the sidecar, workflow steps, saved cohorts"),
+    AUTH_ADMIN_ROLE("sidecar.auth.admin-role", "sidecar-admin",
+            "Realm role that may administer: reconciliation, DELETE through the sidecar, status with settings"),
+    AUTH_NOTIFIER_ROLE("sidecar.auth.notifier-role", "sidecar-notifier",
+            "Realm role that may post stored-instance notifications (the archive's exporter) and nothing more"),
+
     PUBLIC_BASE_URL("sidecar.public-base-url", "",
             "The sidecar's own URL as clients see it (e.g. https://pacs.example.org/sidecar), used in every URL the "
                     + "sidecar answers (RetrieveURL, BulkDataURI, Location, export manifests); empty: from each "

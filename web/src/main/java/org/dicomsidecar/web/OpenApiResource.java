@@ -7,8 +7,10 @@ import jakarta.ws.rs.Produces;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.dicomsidecar.web.security.Open;
 
 /** {@code GET /api/openapi}: the API's OpenAPI document (a versioned file, checked against the resources by a test). */
+@Open
 @Path("/openapi")
 @RequestScoped
 public class OpenApiResource {

@@ -5,11 +5,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.dicomsidecar.web.security.Open;
 
 /**
  * {@code GET /api/live}: the sidecar answers HTTP at all. No I/O, no CouchDB or host call, so that a liveness
  * probe never fails because a dependency is slow (that is what {@code /api/status} tells).
  */
+@Open
 @Path("/live")
 @ApplicationScoped
 public class LiveResource {

@@ -13,12 +13,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.dicomsidecar.mirror.Reconciler;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * {@code /api/admin/reconcile}: POST starts a reconciliation of the mirror with the host (a full walk, {@code ?mode=full}
  * or none, or {@code ?mode=incremental} for dcm4chee's receive-time filter), GET shows its progress (done/total, rate,
  * ETA, errors), DELETE cancels it (a checkpoint lets the next run resume).
  */
+@Allowed(Role.ADMIN)
 @Path("/admin/reconcile")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)

@@ -34,12 +34,15 @@ import org.dicomsidecar.cohorts.SavedCohorts;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.web.ApiBodies;
 import org.dicomsidecar.web.PublicBaseUrl;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * Cohorts by any tag: {@code POST /api/cohorts/query} answers count, a page of results, the next cursor
  * and facets; {@code POST /api/cohorts/export?format=json|csv|manifest} every result; saved cohorts under
  * {@code /api/cohorts/saved/{name}}.
  */
+@Allowed(Role.READER)
 @Path("/cohorts")
 @RequestScoped
 public class CohortResource {
@@ -114,6 +117,7 @@ public class CohortResource {
         };
     }
 
+    @Allowed(Role.WRITER)
     @PUT
     @Path("/saved/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -143,6 +147,7 @@ public class CohortResource {
         return Jsonp.createObjectBuilder().add("cohorts", names).build();
     }
 
+    @Allowed(Role.WRITER)
     @DELETE
     @Path("/saved/{name}")
     public Response delete(@PathParam("name") String name) {

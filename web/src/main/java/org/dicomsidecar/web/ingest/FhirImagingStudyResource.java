@@ -16,8 +16,11 @@ import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.ingest.FhirImagingStudyParser;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.web.PublicBaseUrl;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /** {@code POST /api/fhir/ImagingStudy}: dcm4chee's {@code fhir:} exporter (FHIR R5 or R4 ImagingStudy). */
+@Allowed(Role.NOTIFIER)
 @Path("/fhir/ImagingStudy")
 @RequestScoped
 public class FhirImagingStudyResource {

@@ -15,6 +15,8 @@ import java.util.List;
 import org.dicomsidecar.ingest.StoredEvent;
 import org.dicomsidecar.ingest.WebhookEventParser;
 import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * Plain notifications that instances were stored in the host:
@@ -22,6 +24,7 @@ import org.dicomsidecar.json.Jsonp;
  * {@code GET /api/events/wado/studies/{study}[/series/{series}[/instances/{instance}]]} for dcm4chee's
  * {@code wado:} exporter, which only knows how to GET a URL template.
  */
+@Allowed(Role.NOTIFIER)
 @Path("/events")
 @RequestScoped
 public class StoredEventsResource {

@@ -20,11 +20,14 @@ import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.ingest.UpsWorkitemParser;
 import org.dicomsidecar.web.PublicBaseUrl;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * {@code POST /api/ups/workitems}: UPS-RS "create workitem", as dcm4chee's {@code ups:} exporter sends it
  * for every exported series. Answers 201 with a Location (the exporter counts anything else as failed).
  */
+@Allowed(Role.NOTIFIER)
 @Path("/ups/workitems")
 @RequestScoped
 public class UpsWorkitemResource {

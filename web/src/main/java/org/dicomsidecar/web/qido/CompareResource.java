@@ -13,11 +13,14 @@ import jakarta.ws.rs.core.MediaType;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.qido.QidoComparison;
 import org.dicomsidecar.web.PublicBaseUrl;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * {@code GET /api/compare?query=/studies?PatientID=123}: the same QIDO-RS query against the host and the
  * mirror: counts, latencies, UIDs only one side returned, attribute differences, keys the host ignored.
  */
+@Allowed(Role.READER)
 @Path("/compare")
 @RequestScoped
 public class CompareResource {

@@ -16,12 +16,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.references.ReferenceService;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * {@code GET /api/references/{uid}}: what references an instance, series or study
  * ({@code direction=incoming}, the default) or what it references ({@code direction=outgoing});
  * {@code transitive=true} follows chains; {@code modality} and {@code sopClass} (repeatable) filter.
  */
+@Allowed(Role.READER)
 @Path("/references")
 @RequestScoped
 public class ReferenceResource {

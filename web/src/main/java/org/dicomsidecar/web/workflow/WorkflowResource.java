@@ -29,6 +29,8 @@ import org.dicomsidecar.workflow.ChangesRequest;
 import org.dicomsidecar.workflow.WorkflowLongPolls;
 import org.dicomsidecar.workflow.WorkflowQueries;
 import org.dicomsidecar.workflow.WorkflowService;
+import org.dicomsidecar.web.security.Allowed;
+import org.dicomsidecar.web.security.Role;
 
 /**
  * Workflow state: {@code PUT|GET /api/workflow/studies/{study}[/series/{series}]/steps/{step}} (ETag and
@@ -36,6 +38,7 @@ import org.dicomsidecar.workflow.WorkflowService;
  * {@code POST /api/workflow/query} (states, facts and their absence), {@code GET /api/workflow/changes}
  * (long-poll feed).
  */
+@Allowed(Role.READER)
 @Path("/workflow")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -53,6 +56,7 @@ public class WorkflowResource {
     @Inject
     WorkflowLongPolls longPolls;
 
+    @Allowed(Role.WRITER)
     @PUT
     @Path("/studies/{study}/steps/{step}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -61,6 +65,7 @@ public class WorkflowResource {
         return put(study, null, step, ifMatch, body);
     }
 
+    @Allowed(Role.WRITER)
     @PUT
     @Path("/studies/{study}/series/{series}/steps/{step}")
     @Consumes(MediaType.APPLICATION_JSON)

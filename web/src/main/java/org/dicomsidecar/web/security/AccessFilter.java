@@ -1,0 +1,81 @@
+package org.dicomsidecar.web.security;
+
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import org.dicomsidecar.config.SidecarSettings;
+
+/**
+ * The gate of every request while authentication is on ({@code sidecar.auth.provider-url}). WildFly's
+ * elytron-oidc-client (bearer-only, applied by enable-authentication.cli) has already checked the bearer token,
+ * if any: signature against the realm's keys, issuer, expiry. Here a request without an accepted token gets 401,
+ * unless it is open (a CORS preflight, liveness); a request to a DICOMweb base without the role for its method
+ * gets 403. The API's resource methods are judged by {@link ApiRoleCheck}, which knows which method answers.
+ */
+@WebFilter(filterName = "AccessFilter", urlPatterns = "/*", asyncSupported = true,
+        dispatcherTypes = DispatcherType.REQUEST)
+public class AccessFilter implements Filter {
+
+    /** Request attribute naming the realm role that let the request in (for the audit log). */
+    public static final String GRANTED_ROLE = "org.dicomsidecar.access.role";
+
+    @Inject
+    SidecarSettings settings;
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        if (!Authentication.enabled(settings)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String method = request.getMethod();
+        boolean preflight = request.getHeader("Origin") != null
+                && request.getHeader("Access-Control-Request-Method") != null;
+        if (AccessPolicy.isOpen(method, path, preflight)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (request.getUserPrincipal() == null) {
+            refuse(response, Authentication.unauthenticated(request.getHeader("Authorization") != null));
+            return;
+        }
+        Optional<Set<Role>> allowed = AccessPolicy.dicomWeb(method, path);
+        if (allowed.isPresent()) {
+            Optional<String> granted = Authentication.grantingRole(allowed.get(), request::isUserInRole, settings);
+            if (granted.isEmpty()) {
+                refuse(response, Authentication.forbidden(allowed.get(), settings));
+                return;
+            }
+            request.setAttribute(GRANTED_ROLE, granted.get());
+        }
+        chain.doFilter(request, response);
+    }
+
+    /** Answers the error and closes the connection: a body the caller may not send is not worth reading. */
+    private static void refuse(HttpServletResponse response, JsonObject error) throws IOException {
+        response.setStatus(error.getInt("status"));
+        if (error.getInt("status") == 401) {
+            response.setHeader("WWW-Authenticate", Authentication.challenge(error));
+        }
+        response.setHeader("Connection", "close");
+        response.setContentType("application/json");
+        byte[] bytes = error.toString().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}
