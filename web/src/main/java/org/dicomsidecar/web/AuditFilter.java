@@ -102,9 +102,10 @@ public class AuditFilter implements Filter {
             try {
                 Principal caller = request.getUserPrincipal();
                 Object role = request.getAttribute(ROLE_ATTRIBUTE);
+                int status = failed && response.getStatus() < 400 ? 500 : response.getStatus();
                 AUDIT.info(AuditLine.format(caller == null ? null : caller.getName(), role == null ? null : role.toString(),
-                        request.getMethod(), request.getRequestURI(), failed && response.getStatus() < 400 ? 500 : response.getStatus(),
-                        (System.nanoTime() - start) / 1_000_000, request.getRemoteAddr()));
+                        request.getMethod(), request.getRequestURI(), status, (System.nanoTime() - start) / 1_000_000,
+                        request.getRemoteAddr()));
             } catch (RuntimeException e) {
                 // a request the container has already recycled: say so rather than lose the line silently
                 AUDIT.warning(() -> "audit line not written: " + e.getClass().getName());
