@@ -78,6 +78,9 @@ public enum Setting {
             "OpenID Connect provider (Keycloak realm URL, e.g. https://keycloak.example.org/realms/dcm4che) whose "
                     + "bearer tokens WildFly's elytron-oidc-client validates (enable-authentication.cli); empty: "
                     + "authentication off, every caller may do everything"),
+    AUTH_REQUIRED("sidecar.auth.required", "false",
+            "Set true by enable-authentication.cli: while sidecar.auth.provider-url is empty, every request but "
+                    + "liveness then gets 503 instead of running open"),
     AUTH_CLIENT_ID("sidecar.auth.client-id", "dicom-sidecar",
             "The sidecar's client in that realm (bearer-only: it only validates tokens)"),
     AUTH_READER_ROLE("sidecar.auth.reader-role", "sidecar-reader",

@@ -39,7 +39,8 @@ public class AccessFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        if (!Authentication.enabled(settings)) {
+        boolean misconfigured = Authentication.misconfigured(settings);
+        if (!Authentication.enabled(settings) && !misconfigured) {
             chain.doFilter(request, response);
             return;
         }
@@ -49,6 +50,10 @@ public class AccessFilter implements Filter {
                 && request.getHeader("Access-Control-Request-Method") != null;
         if (AccessPolicy.isOpen(method, path, preflight)) {
             chain.doFilter(request, response);
+            return;
+        }
+        if (misconfigured) {
+            refuse(response, Authentication.notConfigured());
             return;
         }
         if (request.getUserPrincipal() == null) {

@@ -118,5 +118,10 @@ class AccessTest {
         assertEquals("this needs the realm role 'sidecar-reader' or 'sidecar-admin'",
                 Authentication.forbidden(EnumSet.of(Role.ADMIN, Role.READER), DEFAULTS).getString("message"));
         assertFalse(Authentication.enabled(DEFAULTS), "off unless a provider is configured");
+        assertFalse(Authentication.misconfigured(DEFAULTS));
+        SidecarSettings requiredButNoProvider = SidecarSettings.from(key -> key.equals("sidecar.auth.required")
+                ? Optional.of("true") : Optional.empty());
+        assertTrue(Authentication.misconfigured(requiredButNoProvider), "fails closed, not open");
+        assertEquals(503, Authentication.notConfigured().getInt("status"));
     }
 }
