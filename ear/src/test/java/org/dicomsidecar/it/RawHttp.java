@@ -66,9 +66,26 @@ final class RawHttp {
         return send(port, "GET", target, Map.of("Host", "127.0.0.1:" + port, "Accept", accept), null);
     }
 
+    /** Like {@link #exchange}, from another loopback address (e.g. 127.0.0.2): a client the server sees apart. */
+    static Answer exchangeFrom(String localAddress, String method, String target, Map<String, String> headers) {
+        URI base = URI.create(ExternalServices.sidecarUrl());
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("Host", base.getHost() + ":" + base.getPort());
+        all.putAll(headers);
+        return send(localAddress, base.getPort(), method, target, all, null, -1);
+    }
+
     private static Answer send(int port, String method, String target, Map<String, String> headers, byte[] body,
                                long declaredLength) {
+        return send(null, port, method, target, headers, body, declaredLength);
+    }
+
+    private static Answer send(String localAddress, int port, String method, String target, Map<String, String> headers,
+                               byte[] body, long declaredLength) {
         try (Socket socket = new Socket()) {
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(60_000);
             StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");

@@ -103,7 +103,8 @@ public class StatusService {
     /** Whether callers need a token, from which provider, and the realm roles that grant what. */
     private JsonObjectBuilder authenticationJson() {
         String provider = settings.get(Setting.AUTH_PROVIDER_URL);
-        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("enabled", !provider.isBlank());
+        JsonObjectBuilder b = Jsonp.createObjectBuilder().add("enabled", !provider.isBlank())
+                .add("required", settings.getBoolean(Setting.AUTH_REQUIRED));
         if (!provider.isBlank()) {
             b.add("providerUrl", provider).add("clientId", settings.get(Setting.AUTH_CLIENT_ID))
                     .add("roles", Jsonp.createObjectBuilder()

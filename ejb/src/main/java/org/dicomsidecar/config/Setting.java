@@ -88,6 +88,9 @@ public enum Setting {
             "OpenID Connect provider (Keycloak realm URL, e.g. https://keycloak.example.org/realms/dcm4che) whose "
                     + "bearer tokens WildFly's elytron-oidc-client validates (enable-authentication.cli); empty: "
                     + "authentication off, every caller may do everything"),
+    AUTH_REQUIRED("sidecar.auth.required", "false",
+            "Set true by enable-authentication.cli: while sidecar.auth.provider-url is empty, every request but "
+                    + "liveness then gets 503 instead of running open"),
     AUTH_CLIENT_ID("sidecar.auth.client-id", "dicom-sidecar",
             "The sidecar's client in that realm (bearer-only: it only validates tokens)"),
     AUTH_READER_ROLE("sidecar.auth.reader-role", "sidecar-reader",
@@ -107,7 +110,14 @@ public enum Setting {
     ALLOWED_HOSTS("sidecar.allowed-hosts", "localhost,127.0.0.1,[::1]",
             "Without sidecar.public-base-url: the host names a request's Host header may carry for the sidecar to "
                     + "use it in its URLs (comma-separated); any other Host is ignored and the address the request "
-                    + "arrived on is used. * trusts every Host header: only behind a proxy that sets it, or in tests");
+                    + "arrived on is used. * trusts every Host header: only behind a proxy that sets it, or in tests"),
+    TRUSTED_PROXIES("sidecar.trusted-proxies", "",
+            "IP addresses of the reverse proxies (comma-separated) whose Forwarded / X-Forwarded-Host, -Proto and "
+                    + "-Port headers are believed for the sidecar's URLs when sidecar.public-base-url is empty; "
+                    + "from any other address those headers are ignored"),
+    CORS_ALLOWED_ORIGINS("sidecar.cors.allowed-origins", "",
+            "Browser origins (scheme://host[:port], comma-separated) whose pages may call the API and both DICOMweb "
+                    + "bases (CORS); * allows any origin; empty: no CORS headers, same origin only");
 
     private final String key;
     private final String defaultValue;

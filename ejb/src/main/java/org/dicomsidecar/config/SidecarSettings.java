@@ -124,6 +124,14 @@ public final class SidecarSettings {
                         }
                     }
                     case URLS -> list(s).forEach(SidecarSettings::checkHttpUrl);
+                    case ORIGINS -> list(s).stream().filter(o -> !o.equals("*") && !ORIGIN.matcher(o).matches())
+                            .findFirst().ifPresent(o -> {
+                                throw new IllegalArgumentException("'" + o + "' is not scheme://host[:port] or *");
+                            });
+                    case ADDRESSES -> list(s).stream().filter(a -> !IP_ADDRESS.matcher(a).matches())
+                            .findFirst().ifPresent(a -> {
+                                throw new IllegalArgumentException("'" + a + "' is not an IP address");
+                            });
                     case TEXT -> {
                         if (v.isEmpty() && REQUIRED.contains(s)) {
                             throw new IllegalArgumentException("must not be empty");
@@ -145,12 +153,23 @@ public final class SidecarSettings {
         }
     }
 
-    private enum Kind { POSITIVE, NON_NEGATIVE, BOOLEAN, URL, URLS, TEXT }
+    private enum Kind { POSITIVE, NON_NEGATIVE, BOOLEAN, URL, URLS, ORIGINS, ADDRESSES, TEXT }
+
+    /** A browser origin as browsers send it: no path, no trailing slash. */
+    private static final java.util.regex.Pattern ORIGIN = java.util.regex.Pattern.compile(
+            "[A-Za-z][A-Za-z0-9+.-]*://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
+    /** An IPv4 or IPv6 literal (host names are not accepted: they would need DNS on every request). */
+    private static final java.util.regex.Pattern IP_ADDRESS = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])|\\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\\]?");
 
     private static Kind kindOf(Setting s) {
         String k = s.key();
         if (s == Setting.HOST_URL_ALIASES) {
             return Kind.URLS;
+        } else if (s == Setting.CORS_ALLOWED_ORIGINS) {
+            return Kind.ORIGINS;
+        } else if (s == Setting.TRUSTED_PROXIES) {
+            return Kind.ADDRESSES;
         } else if (k.endsWith("url")) {
             return Kind.URL;
         } else if (k.endsWith("-minutes")) {

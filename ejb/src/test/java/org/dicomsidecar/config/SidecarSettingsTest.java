@@ -189,6 +189,12 @@ class SidecarSettingsTest {
             "sidecar.host.forward-authorization | 1",
             "sidecar.events.max-per-request  | 0",
             "sidecar.events.max-per-request  | many",
+            "sidecar.cors.allowed-origins    | https://viewer.example.org/",
+            "sidecar.cors.allowed-origins    | viewer.example.org",
+            "sidecar.cors.allowed-origins    | 'https://a.example, null'",
+            "sidecar.trusted-proxies         | proxy.example.org",
+            "sidecar.trusted-proxies         | 10.0.0.256",
+            "sidecar.trusted-proxies         | 10.0.0.0/8",
     })
     void invalidValuesAreRejectedNamingTheSetting(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(key, value));
@@ -240,5 +246,14 @@ class SidecarSettingsTest {
         assertEquals("********", effective.get("sidecar.host.client-secret"));
         assertEquals("c", effective.get("sidecar.host.client-id"));
         assertEquals(url, effective.get("sidecar.host.token-url"));
+    }
+
+    @Test
+    void corsOriginsAndTrustedProxiesAreListsOfOriginsAndAddresses() {
+        assertEquals(java.util.List.of("https://viewer.example.org", "http://127.0.0.1:3000", "*"),
+                settings("sidecar.cors.allowed-origins", "https://viewer.example.org, http://127.0.0.1:3000,*")
+                        .list(Setting.CORS_ALLOWED_ORIGINS));
+        assertEquals(java.util.List.of("10.0.0.7", "::1", "[fd00::2]"),
+                settings("sidecar.trusted-proxies", "10.0.0.7,::1,[fd00::2]").list(Setting.TRUSTED_PROXIES));
     }
 }

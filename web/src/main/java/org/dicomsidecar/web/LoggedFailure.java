@@ -27,4 +27,14 @@ public final class LoggedFailure {
         }
         return b.toString();
     }
+
+    /** Only the classes of the cause chain, outermost first, on one line: "(a.B < c.D)"; "()" for none. */
+    public static String classes(Throwable e) {
+        StringBuilder b = new StringBuilder("(");
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            b.append(depth == 0 ? "" : " < ").append(t.getClass().getName());
+        }
+        return b.append(')').toString();
+    }
 }

@@ -15,8 +15,10 @@ import org.dicomsidecar.config.SidecarSettings;
  * when its host name is one of {@code sidecar.allowed-hosts}; otherwise a forged {@code Host: evil.example} would
  * end up in answers (and in caches or clients that follow them).
  *
- * <p>In order: {@code sidecar.public-base-url} if set; else the Host header if it is well-formed and its host is
- * allowed; else the address and port the request actually arrived on.
+ * <p>In order: {@code sidecar.public-base-url} if set; else, for a request from one of {@code sidecar.trusted-proxies},
+ * the host, scheme and port the proxy says the client used ({@link ProxyHeaders}; a malformed host is ignored);
+ * else the Host header if it is well-formed and its host is allowed; else the address and port the request
+ * actually arrived on.
  */
 public final class PublicBaseUrl {
 
@@ -30,7 +32,11 @@ public final class PublicBaseUrl {
 
     /** The base URL for this request, without a trailing slash. */
     public static String of(HttpServletRequest req, SidecarSettings settings) {
-        return choose(settings.optional(Setting.PUBLIC_BASE_URL), settings.list(Setting.ALLOWED_HOSTS),
+        Optional<String> configured = settings.optional(Setting.PUBLIC_BASE_URL);
+        if (configured.isPresent()) {
+            return configured.get().replaceAll("/+$", "");
+        }
+        return choose(ProxyHeaders.of(req, settings.list(Setting.TRUSTED_PROXIES)), settings.list(Setting.ALLOWED_HOSTS),
                 req.getScheme(), req.getHeader("Host"), req.getLocalAddr(), req.getLocalPort(), req.getContextPath());
     }
 
@@ -39,21 +45,51 @@ public final class PublicBaseUrl {
         if (configured.isPresent()) {
             return configured.get().replaceAll("/+$", "");
         }
-        String authority = allowedAuthority(hostHeader, allowedHosts)
+        return choose(ProxyHeaders.NONE, allowedHosts, scheme, hostHeader, localAddress, localPort, contextPath);
+    }
+
+    /** Without a configured URL: what a trusted proxy says first, then the request's own Host and address. */
+    static String choose(ProxyHeaders proxy, List<String> allowedHosts, String scheme, String hostHeader,
+                         String localAddress, int localPort, String contextPath) {
+        String effectiveScheme = proxy.proto() != null && proxy.proto().matches("(?i)https?")
+                ? proxy.proto().toLowerCase(Locale.ROOT) : scheme;
+        String authority = wellFormedAuthority(proxy.host())
+                .map(hostAndPort -> withPort(hostAndPort, proxy.port(), effectiveScheme))
+                .or(() -> allowedAuthority(hostHeader, allowedHosts))
                 .orElseGet(() -> literal(localAddress) + ":" + localPort);
-        return scheme + "://" + authority + contextPath;
+        return effectiveScheme + "://" + authority + contextPath;
+    }
+
+    /** The forwarded port added to a forwarded host that names none (left out when it is the scheme's default). */
+    private static String withPort(Matcher hostAndPort, String port, String scheme) {
+        String authority = hostAndPort.group(0);
+        if (hostAndPort.group(2) != null || port == null || !port.matches("[0-9]{1,5}")
+                || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return authority;
+        }
+        boolean standard = ("http".equals(scheme) && port.equals("80")) || ("https".equals(scheme) && port.equals("443"));
+        return standard ? authority : authority + ":" + port;
+    }
+
+    /** A host[:port] in the Host header's grammar, its port (if any) in range. */
+    private static Optional<Matcher> wellFormedAuthority(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        Matcher m = HOST_HEADER.matcher(value.trim());
+        if (!m.matches() || (m.group(2) != null && Integer.parseInt(m.group(2)) > 65535)) {
+            return Optional.empty();
+        }
+        return Optional.of(m);
     }
 
     /** The Host header as it was sent, if it is well-formed and names an allowed host. */
     static Optional<String> allowedAuthority(String hostHeader, List<String> allowedHosts) {
-        if (hostHeader == null) {
+        Optional<Matcher> wellFormed = wellFormedAuthority(hostHeader);
+        if (wellFormed.isEmpty()) {
             return Optional.empty();
         }
-        Matcher m = HOST_HEADER.matcher(hostHeader.trim());
-        if (!m.matches() || (m.group(2) != null && Integer.parseInt(m.group(2)) > 65535)) {
-            return Optional.empty();
-        }
-        String host = m.group(1).toLowerCase(Locale.ROOT);
+        String host = wellFormed.get().group(1).toLowerCase(Locale.ROOT);
         boolean allowed = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
                 .anyMatch(h -> h.equals(ANY) || h.equals(host) || ("[" + h + "]").equals(host));
         return allowed ? Optional.of(hostHeader.trim()) : Optional.empty();

@@ -59,4 +59,36 @@ class PublicBaseUrlTest {
         assertEquals("[fe80::1%25lo]", PublicBaseUrl.literal("fe80::1%lo"));
         assertEquals("10.0.0.1", PublicBaseUrl.literal("10.0.0.1"));
     }
+
+    private static String behindProxy(ProxyHeaders proxy) {
+        return PublicBaseUrl.choose(proxy, DEFAULT, "http", "localhost:8080", "127.0.0.1", 8080, "/sidecar");
+    }
+
+    @Test
+    void aTrustedProxySaysWhichHostSchemeAndPortTheClientUsed() {
+        assertEquals("https://pacs.example.org/sidecar", behindProxy(new ProxyHeaders("pacs.example.org", "https", null)));
+        assertEquals("https://pacs.example.org/sidecar", behindProxy(new ProxyHeaders("pacs.example.org", "HTTPS", "443")));
+        assertEquals("https://pacs.example.org:8443/sidecar",
+                behindProxy(new ProxyHeaders("pacs.example.org", "https", "8443")));
+        assertEquals("http://pacs.example.org:81/sidecar", behindProxy(new ProxyHeaders("pacs.example.org:81", null, "82")));
+        assertEquals("http://[2001:db8::1]:9/sidecar", behindProxy(new ProxyHeaders("[2001:db8::1]", "http", "9")));
+    }
+
+    @Test
+    void aMalformedForwardedValueIsIgnoredNotFatal() {
+        for (String forged : new String[]{"evil.example/x", "a b", "evil.example:99999", "", "\"x\"", "localhost\r\nX: 1",
+                "x".repeat(300)}) {
+            assertEquals("https://localhost:8080/sidecar", behindProxy(new ProxyHeaders(forged, "https", null)), forged);
+        }
+        assertEquals("http://pacs.example.org/sidecar", behindProxy(new ProxyHeaders("pacs.example.org", "gopher", null)));
+        assertEquals("http://pacs.example.org/sidecar", behindProxy(new ProxyHeaders("pacs.example.org", null, "0")));
+        assertEquals("http://pacs.example.org/sidecar", behindProxy(new ProxyHeaders("pacs.example.org", null, "8o")));
+    }
+
+    @Test
+    void withoutProxyHeadersTheHostHeaderRulesStillApply() {
+        assertEquals("http://localhost:8080/sidecar", behindProxy(ProxyHeaders.NONE));
+        assertEquals("http://127.0.0.1:8080/sidecar",
+                PublicBaseUrl.choose(ProxyHeaders.NONE, DEFAULT, "http", "evil.example", "127.0.0.1", 8080, "/sidecar"));
+    }
 }

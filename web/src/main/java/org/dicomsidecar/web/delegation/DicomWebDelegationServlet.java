@@ -29,6 +29,7 @@ import org.dicomsidecar.delegation.HostUrlRewriter;
 import org.dicomsidecar.delegation.RefusedRequestException;
 import org.dicomsidecar.mirror.DelegatedChanges;
 import org.dicomsidecar.web.JsonError;
+import org.dicomsidecar.web.LoggedFailure;
 import org.dicomsidecar.web.PublicBaseUrl;
 
 /**
@@ -121,7 +122,10 @@ public class DicomWebDelegationServlet extends HttpServlet {
                 changes.deleted(path);
             }
         } catch (HostUnavailableException e) {
-            LOG.warning(() -> method + " delegated to the host failed: " + e.getMessage());
+            // the code and the causes' classes: the message (sent to the caller) may quote a library's exception,
+            // and those can quote the request's URL, query included
+            LOG.warning(() -> method + " delegated to the host failed: " + e.status() + " " + e.code() + " "
+                    + LoggedFailure.classes(e.getCause()));
             if (resp.isCommitted()) {
                 throw new IOException("host failed after the answer had started", e);
             }

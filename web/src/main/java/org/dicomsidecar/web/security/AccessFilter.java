@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import org.dicomsidecar.config.SidecarSettings;
+import org.dicomsidecar.web.AuditFilter;
 
 /**
  * The gate of every request while authentication is on ({@code sidecar.auth.provider-url}). WildFly's
@@ -29,7 +30,7 @@ import org.dicomsidecar.config.SidecarSettings;
 public class AccessFilter implements Filter {
 
     /** Request attribute naming the realm role that let the request in (for the audit log). */
-    public static final String GRANTED_ROLE = "org.dicomsidecar.access.role";
+    public static final String GRANTED_ROLE = AuditFilter.ROLE_ATTRIBUTE;
 
     @Inject
     SidecarSettings settings;
@@ -38,7 +39,8 @@ public class AccessFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        if (!Authentication.enabled(settings)) {
+        boolean misconfigured = Authentication.misconfigured(settings);
+        if (!Authentication.enabled(settings) && !misconfigured) {
             chain.doFilter(request, response);
             return;
         }
@@ -48,6 +50,10 @@ public class AccessFilter implements Filter {
                 && request.getHeader("Access-Control-Request-Method") != null;
         if (AccessPolicy.isOpen(method, path, preflight)) {
             chain.doFilter(request, response);
+            return;
+        }
+        if (misconfigured) {
+            refuse(response, Authentication.notConfigured());
             return;
         }
         if (request.getUserPrincipal() == null) {

@@ -38,10 +38,8 @@ public final class AccessPolicy {
      * sidecar's 404).
      */
     public static Optional<Set<Role>> dicomWeb(String method, String path) {
-        if (under(path, MIRROR)) {
-            return Optional.of(EnumSet.of(Role.READER)); // answered from the mirror: reads only (others get 405)
-        }
-        if (!under(path, DELEGATED)) {
+        // the mirror's base answers QIDO-RS itself and delegates the rest (WADO-RS, STOW-RS) like the other
+        if (!under(path, DELEGATED) && !under(path, MIRROR)) {
             return Optional.empty();
         }
         return Optional.of(switch (method.toUpperCase(Locale.ROOT)) {

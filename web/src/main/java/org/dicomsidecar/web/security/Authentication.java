@@ -20,6 +20,20 @@ public final class Authentication {
         return !settings.get(Setting.AUTH_PROVIDER_URL).isBlank();
     }
 
+    /**
+     * WildFly was told to validate tokens (enable-authentication.cli) but the sidecar was not told by whom: it
+     * refuses everything rather than run open.
+     */
+    public static boolean misconfigured(SidecarSettings settings) {
+        return !enabled(settings) && settings.getBoolean(Setting.AUTH_REQUIRED);
+    }
+
+    /** 503 while {@link #misconfigured}. */
+    public static JsonObject notConfigured() {
+        return JsonError.of(503, "authentication-not-configured", "authentication is required "
+                + "(sidecar.auth.required) but sidecar.auth.provider-url is not set");
+    }
+
     /** The first of the allowed roles the caller holds, as its realm role name. */
     public static Optional<String> grantingRole(Set<Role> allowed, Predicate<String> callerHolds,
                                                 SidecarSettings settings) {

@@ -90,7 +90,10 @@ class AccessTest {
         assertEquals(Optional.of(EnumSet.of(Role.WRITER)), AccessPolicy.dicomWeb("POST", "/dicomweb/studies"));
         assertEquals(Optional.of(EnumSet.of(Role.ADMIN)), AccessPolicy.dicomWeb("DELETE", "/dicomweb/studies/1.2"));
         assertEquals(Optional.of(EnumSet.of(Role.ADMIN)), AccessPolicy.dicomWeb("PATCH", "/dicomweb/studies/1.2"));
-        assertEquals(Optional.of(EnumSet.of(Role.READER)), AccessPolicy.dicomWeb("DELETE", "/mirror/dicomweb/studies"));
+        assertEquals(Optional.of(EnumSet.of(Role.READER)), AccessPolicy.dicomWeb("GET", "/mirror/dicomweb/studies"));
+        assertEquals(Optional.of(EnumSet.of(Role.WRITER)), AccessPolicy.dicomWeb("POST", "/mirror/dicomweb/studies"),
+                "the mirror's base delegates STOW-RS");
+        assertEquals(Optional.of(EnumSet.of(Role.ADMIN)), AccessPolicy.dicomWeb("DELETE", "/mirror/dicomweb/studies"));
         assertEquals(Optional.empty(), AccessPolicy.dicomWeb("DELETE", "/dicomwebx/studies"));
         assertEquals(Optional.empty(), AccessPolicy.dicomWeb("POST", "/api/admin/reconcile"));
     }
@@ -115,5 +118,10 @@ class AccessTest {
         assertEquals("this needs the realm role 'sidecar-reader' or 'sidecar-admin'",
                 Authentication.forbidden(EnumSet.of(Role.ADMIN, Role.READER), DEFAULTS).getString("message"));
         assertFalse(Authentication.enabled(DEFAULTS), "off unless a provider is configured");
+        assertFalse(Authentication.misconfigured(DEFAULTS));
+        SidecarSettings requiredButNoProvider = SidecarSettings.from(key -> key.equals("sidecar.auth.required")
+                ? Optional.of("true") : Optional.empty());
+        assertTrue(Authentication.misconfigured(requiredButNoProvider), "fails closed, not open");
+        assertEquals(503, Authentication.notConfigured().getInt("status"));
     }
 }
