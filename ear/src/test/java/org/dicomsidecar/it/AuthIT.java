@@ -56,6 +56,8 @@ class AuthIT {
             new Call("POST", "/dicomweb/studies", "", Set.of("writer")),
             new Call("DELETE", "/dicomweb/studies/" + STUDY, null, Set.of("admin")),
             new Call("GET", "/mirror/dicomweb/studies?limit=1", null, Set.of("reader")),
+            new Call("POST", "/mirror/dicomweb/studies", "", Set.of("writer")),
+            new Call("DELETE", "/mirror/dicomweb/studies/" + STUDY, null, Set.of("admin")),
             new Call("GET", "/api/references/" + STUDY, null, Set.of("reader")),
             new Call("POST", "/api/cohorts/query", COHORT, Set.of("reader")),
             new Call("GET", "/api/cohorts/saved", null, Set.of("reader")),
