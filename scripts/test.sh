@@ -6,9 +6,10 @@ set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 install_prerequisites
+KEYCLOAK_JAVA_HOME=$(java21_home) || exit 1
 cd "$SIDECAR_ROOT"
 rm -rf ejb/target/surefire-reports web/target/surefire-reports ear/target/failsafe-reports
-mvn -B verify -Dsidecar.tools.dir="$SIDECAR_TOOLS_DIR" "$@"
+mvn -B verify -Dsidecar.tools.dir="$SIDECAR_TOOLS_DIR" -Dit.keycloak.java.home="$KEYCLOAK_JAVA_HOME" "$@"
 status=$?
 
 # Count what ran from the reports, so that a build which ran nothing cannot look green.

@@ -6,6 +6,7 @@ SIDECAR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SIDECAR_TOOLS_DIR="${SIDECAR_TOOLS_DIR:-$HOME/.cache/dicom-sidecar}"
 POUCHDB_SERVER_VERSION="4.2.0"
 WILDFLY_VERSION="39.0.1.Final"
+KEYCLOAK_VERSION="26.4.7"
 WILDFLY_HOME="$SIDECAR_ROOT/ear/target/wildfly-$WILDFLY_VERSION"
 EAR="$SIDECAR_ROOT/ear/target/dicom-sidecar.ear"
 
@@ -33,6 +34,30 @@ install_prerequisites() {
     (cd "$SIDECAR_TOOLS_DIR/pouchdb" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
       "pouchdb-server@$POUCHDB_SERVER_VERSION" >&2) || die "npm install pouchdb-server failed"
   fi
+}
+
+# java21_home: prints a JDK of version 21 or newer (Keycloak needs one; the sidecar runs on 17), the newest
+# under /usr/lib/jvm; installs Debian's OpenJDK 25 (or 21) when there is none.
+java21_home() {
+  local best="" best_version=0 release version
+  for release in /usr/lib/jvm/*/release; do
+    [[ -f "$release" && -x "$(dirname "$release")/bin/java" ]] || continue
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [[ -n "$version" ]] && ((version >= 21 && version > best_version)); then
+      best=$(dirname "$release") best_version=$version
+    fi
+  done
+  if [[ -z "$best" ]]; then
+    log "no Java 21+ under /usr/lib/jvm (Keycloak needs one): installing OpenJDK from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 || die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends openjdk-25-jdk-headless >&2 \
+      || apt-get install -y -qq --no-install-recommends openjdk-21-jdk-headless >&2 \
+      || die "cannot install a JDK 21+ for Keycloak"
+    java21_home
+    return
+  fi
+  echo "$best"
 }
 
 # wait_http URL SECONDS [PID]: until URL answers with any HTTP status; fails early if PID dies
@@ -95,15 +120,53 @@ start_orthanc() {
   echo "$pid"
 }
 
-# start_wildfly BASE_DIR HTTP_PORT MANAGEMENT_PORT LOG [JAVA_OPTS...]: prints the PID of the JVM
-start_wildfly() {
-  local base=$1 http=$2 mgmt=$3 logfile=$4
-  shift 4
+# prepare_wildfly_base BASE_DIR: a server base of its own (configuration copied from the unpacked WildFly once)
+prepare_wildfly_base() {
+  local base=$1
   [[ -x "$WILDFLY_HOME/bin/standalone.sh" ]] || die "WildFly is not unpacked; build first (mvn package)"
   if [[ ! -d "$base/configuration" ]]; then
     mkdir -p "$base"
     cp -r "$WILDFLY_HOME/standalone/configuration" "$base/"
   fi
+}
+
+# apply_cli BASE_DIR SCRIPT: runs a jboss-cli script (embed-server) against a stopped server base
+apply_cli() {
+  local base=$1 script=$2
+  JBOSS_HOME="$WILDFLY_HOME" "$WILDFLY_HOME/bin/jboss-cli.sh" -Djboss.server.base.dir="$base" --file="$script" >/dev/null \
+    || die "jboss-cli $script failed"
+}
+
+# start_keycloak PORT DATA_DIR LOG: Keycloak in dev mode on 127.0.0.1 with the demo realm dcm4che
+# (scripts/lib/keycloak, imported on the first start); its own copy of the distribution in DATA_DIR. Prints the PID.
+start_keycloak() {
+  local port=$1 dir=$2 logfile=$3 java
+  java=$(java21_home) || die "Keycloak needs Java 21+"
+  local dist="$SIDECAR_ROOT/ear/target/keycloak-$KEYCLOAK_VERSION"
+  if [[ ! -x "$dist/bin/kc.sh" ]]; then
+    log "unpacking Keycloak $KEYCLOAK_VERSION (Maven Central, about 160 MB the first time)"
+    (cd "$SIDECAR_ROOT" && mvn -B -q -pl ear dependency:unpack@unpack-keycloak >&2) || die "cannot unpack Keycloak"
+  fi
+  if [[ ! -x "$dir/bin/kc.sh" ]]; then
+    mkdir -p "$dir" && cp -r "$dist/." "$dir/"
+  fi
+  mkdir -p "$dir/data/import"
+  cp "$SIDECAR_ROOT/scripts/lib/keycloak/dcm4che-realm.json" "$dir/data/import/"
+  wait_port_free "$port" 30
+  JAVA_HOME="$java" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+    JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m" "$dir/bin/kc.sh" start-dev --import-realm \
+    --http-host=127.0.0.1 --http-port="$port" >"$logfile" 2>&1 &
+  local pid=$!
+  wait_http "http://127.0.0.1:$port/realms/dcm4che/.well-known/openid-configuration" 240 "$pid" \
+    || { stop_pid "$pid" Keycloak; die "Keycloak did not start; see $logfile"; }
+  echo "$pid"
+}
+
+# start_wildfly BASE_DIR HTTP_PORT MANAGEMENT_PORT LOG [JAVA_OPTS...]: prints the PID of the JVM
+start_wildfly() {
+  local base=$1 http=$2 mgmt=$3 logfile=$4
+  shift 4
+  prepare_wildfly_base "$base"
   mkdir -p "$base/deployments"
   rm -f "$base/deployments/dicom-sidecar.ear."*
   cp "$EAR" "$base/deployments/dicom-sidecar.ear"

@@ -209,7 +209,7 @@ class AuthIT {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
-            b.header("Content-Type", path.startsWith("/dicomweb") ? "multipart/related; type=\"application/dicom\"; "
+            b.header("Content-Type", path.contains("dicomweb/") ? "multipart/related; type=\"application/dicom\"; "
                     + "boundary=x" : "application/json");
         }
         if (token != null) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who may send which request, for the parts of the sidecar that are not resources of the JAX-RS API: the two DICOMweb
+ * Who may send which request, for the parts of the sidecar that are not resources of the JAX-RS API: the DICOMweb
  * bases are judged by method alone (their servlets accept only normalised DICOMweb paths), and a few paths answer
  * without a token. Pure functions of the request line.
  */
@@ -38,8 +38,7 @@ public final class AccessPolicy {
      * sidecar's 404).
      */
     public static Optional<Set<Role>> dicomWeb(String method, String path) {
-        // The mirror base answers QIDO-RS itself but delegates everything else (STOW-RS, DELETE) to the archive
-        // like the delegated base, so both are judged alike.
+        // the mirror's base answers QIDO-RS itself and delegates the rest (WADO-RS, STOW-RS) like the other
         if (!under(path, DELEGATED) && !under(path, MIRROR)) {
             return Optional.empty();
         }
