@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AuthIT {
 
     private static final String STUDY = "1.2.826.0.1.3680043.10.1395.7";
+    private static final String CT_STUDY = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322"; // CT_small's
     private static final String COHORT = "{\"where\": {\"attribute\": \"Modality\", \"equals\": \"CT\"}, \"limit\": 10}";
 
     @Deployment(name = "secured", testable = false)
@@ -74,8 +75,9 @@ class AuthIT {
     private static final List<String> USERS = List.of("reader", "writer", "admin", "notifier", "nobody");
 
     @BeforeAll
-    static void identityProviderIsUp() {
+    static void identityProviderAndArchiveAreUp() {
         Keycloak.awaitReady();
+        ExternalServices.securedHost(); // the secured sidecar's archive: Orthanc behind a token check
     }
 
     @Test
@@ -194,6 +196,44 @@ class AuthIT {
             HttpResponse<byte[]> r = send("DELETE", path, reader, null);
             assertTrue(r.statusCode() == 403 || r.statusCode() == 400, path + " answered " + r.statusCode());
         }
+    }
+
+    /**
+     * The cost of token validation, printed (not asserted: the machine is shared): the same mirror QIDO-RS, same EAR,
+     * same data, on the sidecar without authentication and on the secured one with a reader's token, interleaved.
+     */
+    @Test
+    void costOfTokenValidationOnAQido() throws Exception {
+        String query = "/mirror/dicomweb/studies?StudyInstanceUID=" + CT_STUDY + "&includefield=StudyDescription";
+        String reader = Keycloak.userToken("reader");
+        Mirror.await("CT_small's study in the secured sidecar's mirror", 120, () -> {
+            HttpResponse<byte[]> r = send("GET", query, reader, null);
+            return r.statusCode() == 200 && Http.json(r.body()).asJsonArray().size() == 1;
+        });
+        HttpRequest open = HttpRequest.newBuilder(URI.create(ExternalServices.sidecarUrl() + query))
+                .header("Accept", "application/dicom+json").GET().build();
+        assertEquals(1, Http.json(Http.send(open).body()).asJsonArray().size(), "the same study without authentication");
+        long[] without = new long[300];
+        long[] with = new long[300];
+        for (int round = -50; round < without.length; round++) { // 50 rounds of warm-up
+            long t0 = System.nanoTime();
+            assertEquals(200, Http.send(open).statusCode());
+            long t1 = System.nanoTime();
+            assertEquals(200, send("GET", query, reader, null).statusCode());
+            long t2 = System.nanoTime();
+            if (round >= 0) {
+                without[round] = t1 - t0;
+                with[round] = t2 - t1;
+            }
+        }
+        java.util.Arrays.sort(without);
+        java.util.Arrays.sort(with);
+        String figures = String.format(java.util.Locale.ROOT, "mirror QIDO-RS over loopback, 300 interleaved rounds: "
+                        + "without authentication median %.2f ms (p95 %.2f), with a bearer token median %.2f ms (p95 %.2f)%n",
+                without[150] / 1e6, without[284] / 1e6, with[150] / 1e6, with[284] / 1e6);
+        System.out.print(figures);
+        java.nio.file.Files.writeString(java.nio.file.Path.of(System.getProperty("it.work"), "..",
+                "authentication-cost.txt"), figures);
     }
 
     private static void assertUnauthenticated(HttpResponse<byte[]> r, String error, String what) {
