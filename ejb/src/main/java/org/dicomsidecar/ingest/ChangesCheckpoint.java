@@ -33,6 +33,7 @@ public final class ChangesCheckpoint {
 
     private final Path file;
     private final String source;
+    private volatile boolean toldOtherSource;
 
     /**
      * @param file where the checkpoint lives (its folder is created on the first write)
@@ -62,8 +63,11 @@ public final class ChangesCheckpoint {
             JsonObject o = r.readObject();
             JsonNumber seq = o.getJsonNumber("seq");
             if (!source.equals(o.getString("source", null))) {
-                LOG.log(Level.INFO, "The checkpoint {0} is for {1}, not {2}: ignoring it",
-                        new Object[]{file, o.getString("source", "?"), source});
+                if (!toldOtherSource) { // read again at every poll until the first write: say it once
+                    toldOtherSource = true;
+                    LOG.log(Level.INFO, "The checkpoint {0} is for {1}, not {2}: ignoring it",
+                            new Object[]{file, o.getString("source", "?"), source});
+                }
                 return OptionalLong.empty();
             }
             if (seq == null || !seq.isIntegral() || seq.longValue() < 0) {

@@ -17,7 +17,8 @@ import org.dicomsidecar.couchdb.CouchDatabase;
 
 /**
  * Starts the mirror when the application starts (replaying the journal), and reconciles: once CouchDB is
- * up after start-up, then every {@code sidecar.reconcile.interval-minutes}.
+ * up after start-up, then every {@code sidecar.reconcile.interval-minutes}; a run that failed is tried again
+ * after 30 s, then after longer and longer pauses (at most 15 minutes) while it keeps failing.
  */
 @Singleton
 @Startup
@@ -39,7 +40,10 @@ public class MirrorStartup {
     SidecarSettings settings;
 
     private ScheduledFuture<?> task;
+    private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
     private boolean startupRunDone;
+    private Reconciler.Run lastFailure;
+    private int failuresInARow;
     private final Instant startedAt = Instant.now();
 
     @PostConstruct
@@ -58,6 +62,18 @@ public class MirrorStartup {
             reconciler.start("startup", false);
             return;
         }
+        Reconciler.Run last = reconciler.lastFinished().orElse(null);
+        if (last != null && last.failed() && last.finished != null) {
+            // a failed run (the host down at start-up: the changes feed then covers only what comes next) is
+            // tried again soon, not at the next scheduled run an hour later
+            failuresInARow = last == lastFailure ? failuresInARow : failuresInARow + 1;
+            lastFailure = last;
+            if (!Instant.now().isBefore(last.finished.plus(retryDelay(failuresInARow)))) {
+                reconciler.start("retry", false);
+            }
+            return;
+        }
+        failuresInARow = 0;
         long minutes = settings.getLong(Setting.RECONCILE_INTERVAL_MINUTES);
         if (minutes > 0) {
             Instant since = reconciler.lastFinished().map(r -> r.started).orElse(startedAt);
@@ -65,6 +81,13 @@ public class MirrorStartup {
                 reconciler.start("schedule", true);
             }
         }
+    }
+
+    /** 30 s after the first failure, doubling, at most 15 minutes. */
+    static Duration retryDelay(int failuresInARow) {
+        int doublings = Math.min(Math.max(failuresInARow, 1) - 1, 5);
+        Duration delay = Duration.ofSeconds(30L << doublings);
+        return delay.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay;
     }
 
     @PreDestroy

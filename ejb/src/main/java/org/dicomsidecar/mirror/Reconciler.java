@@ -98,6 +98,11 @@ public class Reconciler {
         final AtomicLong errors = new AtomicLong();
         volatile long resumedAt;
 
+        /** It stopped on an error (the host or CouchDB unreachable), not cancelled and not done. */
+        public boolean failed() {
+            return "failed".equals(state);
+        }
+
         Run(String trigger, boolean incremental) {
             this.trigger = trigger;
             this.incremental = incremental;
