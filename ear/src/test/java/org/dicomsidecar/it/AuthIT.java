@@ -189,6 +189,36 @@ class AuthIT {
         assertEquals(200, send("GET", "/api/openapi", null, null).statusCode(), "the API description stays open");
     }
 
+    /** A viewer on another origin (arquillian.xml allows http://127.0.0.1:3000): its browser sends no token first. */
+    @Test
+    void aBrowserOnAnotherOriginGetsThroughWithItsToken() {
+        String origin = "http://127.0.0.1:3000";
+        String reader = Keycloak.userToken("reader");
+        for (String path : List.of("/dicomweb/studies", "/mirror/dicomweb/studies", "/api/cohorts/query")) {
+            HttpResponse<byte[]> preflight = Http.send(HttpRequest.newBuilder(
+                            URI.create(ExternalServices.securedSidecarUrl() + path))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", origin)
+                    .header("Access-Control-Request-Method", path.startsWith("/api") ? "POST" : "GET")
+                    .header("Access-Control-Request-Headers", "authorization, content-type").build());
+            assertEquals(204, preflight.statusCode(), "a preflight needs no token: " + path);
+            assertEquals(origin, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""), path);
+            assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()
+                    .contains("authorization"), path);
+        }
+        HttpResponse<byte[]> get = Http.send(HttpRequest.newBuilder(URI.create(ExternalServices.securedSidecarUrl()
+                        + "/mirror/dicomweb/studies")).header("Origin", origin)
+                .header("Authorization", "Bearer " + reader).GET().build());
+        assertEquals(200, get.statusCode(), Http.text(get));
+        assertEquals(origin, get.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        HttpResponse<byte[]> refused = Http.send(HttpRequest.newBuilder(URI.create(ExternalServices.securedSidecarUrl()
+                + "/dicomweb/studies")).header("Origin", origin).GET().build());
+        assertEquals(401, refused.statusCode());
+        assertEquals(origin, refused.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+                "the browser may read why it was refused");
+        assertTrue(refused.headers().firstValue("Access-Control-Expose-Headers").orElse("")
+                .contains("WWW-Authenticate"));
+    }
+
     @Test
     void noSpellingOfAPathTakesAReaderPastItsRole() {
         String reader = Keycloak.userToken("reader");
