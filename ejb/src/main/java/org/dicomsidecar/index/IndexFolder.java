@@ -15,6 +15,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.store.Directory;
 
 /**
@@ -42,14 +43,28 @@ final class IndexFolder {
                 return IndexOpening.rebuild("the index has schema version " + version.map(String::valueOf).orElse("none")
                         + ", the current one is " + schemaVersion);
             }
-            return IndexCheckpoint.fromUserData(userData).map(IndexOpening::resume)
-                    .orElseGet(() -> IndexOpening.rebuild("the index has no CouchDB checkpoint (a rebuild did not finish)"));
+            Optional<IndexCheckpoint> checkpoint = IndexCheckpoint.fromUserData(userData);
+            if (checkpoint.isEmpty()) {
+                return IndexOpening.rebuild("the index has no CouchDB checkpoint (a rebuild did not finish)");
+            }
+            verifyChecksums(reader);
+            return IndexOpening.resume(checkpoint.get());
         } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException | EOFException
                 | NoSuchFileException | FileNotFoundException e) {
             return IndexOpening.rebuild("the index is damaged: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             // garbled bytes can surface as any runtime failure of a decoder
             return IndexOpening.rebuild("the index is unreadable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Reads every file of the commit once against its checksum: opening checks headers and footers only, and a
+     * garbled byte in the middle of a segment would otherwise surface in some later query.
+     */
+    private static void verifyChecksums(DirectoryReader reader) throws IOException {
+        for (LeafReaderContext leaf : reader.leaves()) {
+            leaf.reader().checkIntegrity();
         }
     }
 

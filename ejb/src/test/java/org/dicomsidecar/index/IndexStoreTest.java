@@ -122,6 +122,28 @@ class IndexStoreTest {
     }
 
     @Test
+    void aCopyTakenWhileUncommittedSegmentsLieOnDiskResumesFromTheLastCommit() throws IOException {
+        committedIndex();
+        Path crashed = temp.resolve("crashed");
+        try (IndexStore store = open()) {
+            store.replace("in2", doc("in2", "instance", "1.2", "1.2.3"));
+            store.refresh(); // flushes a segment that no commit references
+            Files.createDirectories(crashed);
+            try (Stream<Path> files = Files.list(folder())) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, crashed.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (IndexStore store = IndexStore.open(crashed, SCHEMA, CLOCK)) {
+            assertEquals(IndexOpening.Action.RESUME, store.opening().action(), store.opening().reason());
+            assertEquals("7-abc", store.checkpoint().orElseThrow().couchSeq());
+            assertEquals(0, count(store, IndexIds.ID, "in2"));
+            assertEquals(3, count(store));
+        }
+    }
+
+    @Test
     void aDeletedIndexFolderIsRebuilt() throws IOException {
         committedIndex();
         deleteTree(folder());
@@ -166,9 +188,7 @@ class IndexStoreTest {
                     }
                 } else {
                     byte[] bytes = Files.readAllBytes(file);
-                    for (int i = 0; i < Math.min(16, bytes.length); i++) {
-                        bytes[i] = (byte) ~bytes[i];
-                    }
+                    bytes[bytes.length / 2] = (byte) ~bytes[bytes.length / 2];
                     Files.write(file, bytes);
                 }
                 try (IndexStore store = open()) {
