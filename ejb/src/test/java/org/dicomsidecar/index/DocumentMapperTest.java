@@ -360,6 +360,21 @@ class DocumentMapperTest {
         assertTrue(hits(term(IndexFields.TAGS, "0040A730")) >= 1, "SR content tree");
     }
 
+    @Test
+    void anEnhancedMrWithItsPerFrameGroupsIsOneDocument() throws IOException {
+        JsonObject dataset;
+        try (InputStream in = new java.util.zip.GZIPInputStream(
+                DocumentMapperTest.class.getResourceAsStream("/references/mr_philips_enhanced.json.gz"))) {
+            dataset = Jsonp.createReader(in).readObject();
+        }
+        index(DocumentMapper.map(couchDocument("instance:mr", dataset)).orElseThrow());
+        String position = "t.52009230.00209113.00200032.num"; // per frame > plane position > ImagePositionPatient
+        assertEquals(1, hits(DoublePoint.newRangeQuery(position, 92.70, 92.71)));
+        assertEquals(0, hits(DoublePoint.newRangeQuery(position, 1000, 2000)));
+        assertEquals(1, hits(term("t.00100010.words", "phantom")));
+        assertEquals(1, hits(term(IndexFields.TAGS, "52009230.2005140F")), "a private sequence inside frames");
+    }
+
     private static Document instance(String id, String dataset) {
         return DocumentMapper.map(couchDocument(id, parse(dataset))).orElseThrow();
     }
