@@ -123,19 +123,19 @@ public final class IndexStore implements AutoCloseable {
 
     /** Adds {@code doc} in place of every document whose {@code _id} is {@code id}. */
     public void replace(String id, Document doc) throws IOException {
-        if (!id.equals(doc.get(IndexIds.ID))) {
-            throw new IllegalArgumentException("The document's " + IndexIds.ID + " is not the id it replaces");
+        if (!id.equals(doc.get(IndexFields.ID))) {
+            throw new IllegalArgumentException("The document's " + IndexFields.ID + " is not the id it replaces");
         }
-        writer.updateDocument(new Term(IndexIds.ID, id), doc);
+        writer.updateDocument(new Term(IndexFields.ID, id), doc);
     }
 
     public void delete(String id) throws IOException {
-        writer.deleteDocuments(new Term(IndexIds.ID, id));
+        writer.deleteDocuments(new Term(IndexFields.ID, id));
     }
 
     /** Deletes the study's every document: the study's, its series' and its instances'. */
     public void deleteStudy(String studyUid) throws IOException {
-        writer.deleteDocuments(new Term(IndexIds.STUDY, studyUid));
+        writer.deleteDocuments(new Term(IndexFields.STUDY, studyUid));
     }
 
     /** Makes every update so far durable, together with the CouchDB sequence they reach. */

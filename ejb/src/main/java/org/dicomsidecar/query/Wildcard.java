@@ -161,7 +161,8 @@ public final class Wildcard implements TextMatcher {
         return null;
     }
 
-    static int fold(int cp) {
+    /** The case fold of every case-insensitive match (also the index's ".fold" fields): upper then lower case. */
+    public static int fold(int cp) {
         return Character.toLowerCase(Character.toUpperCase(cp));
     }
 

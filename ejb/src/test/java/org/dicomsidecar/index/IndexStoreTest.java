@@ -44,10 +44,10 @@ class IndexStoreTest {
 
     static Document doc(String id, String kind, String study, String series) {
         Document doc = new Document();
-        doc.add(new StringField(IndexIds.ID, id, Field.Store.YES));
-        doc.add(new StringField(IndexIds.KIND, kind, Field.Store.YES));
-        doc.add(new StringField(IndexIds.STUDY, study, Field.Store.YES));
-        doc.add(new StringField(IndexIds.SERIES, series, Field.Store.YES));
+        doc.add(new StringField(IndexFields.ID, id, Field.Store.YES));
+        doc.add(new StringField(IndexFields.KIND, kind, Field.Store.YES));
+        doc.add(new StringField(IndexFields.STUDY, study, Field.Store.YES));
+        doc.add(new StringField(IndexFields.SERIES, series, Field.Store.YES));
         return doc;
     }
 
@@ -105,19 +105,19 @@ class IndexStoreTest {
             store.replace("in2", doc("in2", "instance", "1.2", "1.2.3"));
             store.delete("in1");
             long start = System.nanoTime();
-            while (count(store, IndexIds.ID, "in2") == 0 && System.nanoTime() - start < 10_000_000_000L) {
+            while (count(store, IndexFields.ID, "in2") == 0 && System.nanoTime() - start < 10_000_000_000L) {
                 Thread.sleep(10);
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             // 1 s is the contract; the margin is for a loaded machine
             assertTrue(millis < 3000, "searchable after " + millis + " ms without a refresh or commit");
-            assertEquals(0, count(store, IndexIds.ID, "in1"));
+            assertEquals(0, count(store, IndexFields.ID, "in1"));
         }
         try (IndexStore store = open()) {
             assertEquals(IndexOpening.Action.RESUME, store.opening().action());
             assertEquals("7-abc", store.checkpoint().orElseThrow().couchSeq());
-            assertEquals(0, count(store, IndexIds.ID, "in2"), "uncommitted addition is gone");
-            assertEquals(1, count(store, IndexIds.ID, "in1"), "uncommitted deletion is gone");
+            assertEquals(0, count(store, IndexFields.ID, "in2"), "uncommitted addition is gone");
+            assertEquals(1, count(store, IndexFields.ID, "in1"), "uncommitted deletion is gone");
         }
     }
 
@@ -138,7 +138,7 @@ class IndexStoreTest {
         try (IndexStore store = IndexStore.open(crashed, SCHEMA, CLOCK)) {
             assertEquals(IndexOpening.Action.RESUME, store.opening().action(), store.opening().reason());
             assertEquals("7-abc", store.checkpoint().orElseThrow().couchSeq());
-            assertEquals(0, count(store, IndexIds.ID, "in2"));
+            assertEquals(0, count(store, IndexFields.ID, "in2"));
             assertEquals(3, count(store));
         }
     }
@@ -239,8 +239,8 @@ class IndexStoreTest {
             store.replace("in1", doc("in1", "instance", "1.2", "1.2.3"));
             store.replace("in1", doc("in1", "instance", "1.2", "1.2.4"));
             store.refresh();
-            assertEquals(1, count(store, IndexIds.ID, "in1"));
-            assertEquals(1, count(store, IndexIds.SERIES, "1.2.4"));
+            assertEquals(1, count(store, IndexFields.ID, "in1"));
+            assertEquals(1, count(store, IndexFields.SERIES, "1.2.4"));
             assertThrows(IllegalArgumentException.class, () -> store.replace("in2", doc("in1", "instance", "1.2", "1.2.3")));
         }
     }
@@ -252,7 +252,7 @@ class IndexStoreTest {
             store.replace("in9", doc("in9", "instance", "9.9", "9.9.9"));
             store.deleteStudy("1.2");
             store.refresh();
-            assertEquals(0, count(store, IndexIds.STUDY, "1.2"));
+            assertEquals(0, count(store, IndexFields.STUDY, "1.2"));
             assertEquals(1, count(store));
         }
     }

@@ -1,0 +1,116 @@
+package org.dicomsidecar.index;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Set;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.SortedNumericDocValuesField;
+import org.apache.lucene.document.SortedSetDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
+
+/** The Lucene fields of one value of one attribute path (names from {@link IndexFields}). */
+final class AttributeFields {
+
+    /** Compared as numbers, as AttributePath has it (XS: US or SS in the dictionary). */
+    private static final Set<String> NUMERIC = Set.of("DS", "IS", "FL", "FD", "SL", "SS", "UL", "US", "SV", "UV", "XS");
+    /** Short, code-like values where a facet (value counts, sorting) pays for its doc values. */
+    private static final Set<String> FACETED = Set.of("AE", "AS", "CS", "SH", "LO");
+
+    private AttributeFields() {
+    }
+
+    /** A value written as a JSON string, read as its VR says; a malformed number or date stays text only. */
+    static void string(Document doc, List<String> path, String vr, String value) {
+        switch (vr) {
+            case "DA" -> {
+                text(doc, path, vr, value.replace("-", "").trim());
+                TemporalValues.date(value).ifPresent(v -> point(doc, IndexFields.field(path, IndexFields.DATE), v));
+            }
+            case "TM" -> {
+                text(doc, path, vr, value.replace(":", "").trim());
+                TemporalValues.time(value).ifPresent(v -> point(doc, IndexFields.field(path, IndexFields.TIME), v));
+            }
+            case "DT" -> {
+                text(doc, path, vr, value.trim());
+                TemporalValues.dateTime(value).ifPresent(v ->
+                        point(doc, IndexFields.field(path, IndexFields.DATETIME), v));
+            }
+            case "PN" -> alphabetic(doc, path, value);
+            default -> {
+                text(doc, path, vr, value);
+                if (NUMERIC.contains(vr)) {
+                    number(doc, path, value.trim());
+                }
+            }
+        }
+    }
+
+    /** A value written as a JSON number: its text as JSON wrote it, and the number. */
+    static void number(Document doc, List<String> path, String vr, BigDecimal value) {
+        text(doc, path, vr, value.toString());
+        number(doc, path, value);
+    }
+
+    /** The Alphabetic group of a person name: the whole name, its components and its words. */
+    static void alphabetic(Document doc, List<String> path, String name) {
+        text(doc, path, "PN", name);
+        PersonName parts = PersonName.parse(name.split("=", -1)[0]);
+        component(doc, IndexFields.field(path, IndexFields.FAMILY), parts.family());
+        component(doc, IndexFields.field(path, IndexFields.GIVEN), parts.given());
+        component(doc, IndexFields.field(path, IndexFields.MIDDLE), parts.middle());
+        component(doc, IndexFields.field(path, IndexFields.PREFIX), parts.prefix());
+        component(doc, IndexFields.field(path, IndexFields.SUFFIX), parts.suffix());
+        PersonName.words(name).forEach(w -> component(doc, IndexFields.field(path, IndexFields.WORDS), w));
+    }
+
+    /** The Ideographic or Phonetic group: exact only. */
+    static void group(Document doc, List<String> path, String suffix, String group) {
+        keyword(doc, IndexFields.field(path, suffix), group);
+    }
+
+    private static void text(Document doc, List<String> path, String vr, String value) {
+        keyword(doc, IndexFields.field(path, IndexFields.EXACT), value);
+        keyword(doc, IndexFields.field(path, IndexFields.FOLD), IndexFields.fold(value));
+        if (FACETED.contains(vr) && !value.isEmpty() && value.length() <= IndexFields.MAX_FACET_CHARS) {
+            doc.add(new SortedSetDocValuesField(IndexFields.field(path, IndexFields.FACET), new BytesRef(value)));
+        }
+    }
+
+    private static void number(Document doc, List<String> path, String text) {
+        try {
+            number(doc, path, new BigDecimal(text));
+        } catch (NumberFormatException e) {
+            // a DS or IS that is not a number: found as text, never in a range
+        }
+    }
+
+    private static void number(Document doc, List<String> path, BigDecimal value) {
+        double d = value.doubleValue();
+        if (Double.isFinite(d)) {
+            String name = IndexFields.field(path, IndexFields.NUM);
+            doc.add(new DoublePoint(name, d));
+            doc.add(new SortedNumericDocValuesField(name, NumericUtils.doubleToSortableLong(d)));
+        }
+    }
+
+    private static void point(Document doc, String name, long value) {
+        doc.add(new LongPoint(name, value));
+        doc.add(new SortedNumericDocValuesField(name, value));
+    }
+
+    private static void keyword(Document doc, String name, String value) {
+        doc.add(new StringField(name, IndexFields.capped(value), Field.Store.NO));
+    }
+
+    /** Empty name components are left out: "no middle name" is not a value to search for. */
+    private static void component(Document doc, String name, String value) {
+        if (!value.isEmpty()) {
+            keyword(doc, name, value);
+        }
+    }
+}
