@@ -1,0 +1,136 @@
+package org.dicomsidecar.index;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Keeps the index in step with CouchDB, page by page of its changes feed: a changed mirror document is mapped
+ * and replaces its namesake, a deleted or vanished one leaves the index. The same loop rebuilds: a new or
+ * rebuilt index has no checkpoint and reads the feed from the start.
+ * <p>
+ * Changes are searchable at once (the store's near-real-time refresh); they are committed, with the sequence
+ * they reach, at most every {@code commitInterval}, since a commit forces the index to disk. After a crash the
+ * feed resumes from the last commit and applies again what came after it: replacing a document by its id twice
+ * leaves the same index, so nothing is lost and nothing doubled.
+ */
+public final class IndexFeed {
+
+    /** What the feed reads of CouchDB; narrow, so that the feed is tested over an in-memory database. */
+    public interface Source {
+
+        /** A document changed after a sequence: its id, and whether it was deleted. */
+        record Change(String id, boolean deleted) {
+        }
+
+        /** A page of changes in order, and the sequence they reach. */
+        record Changes(List<Change> results, String lastSequence) {
+        }
+
+        /** At most {@code limit} changes after {@code since} ("0": from the start). */
+        Changes changesSince(String since, int limit);
+
+        /** The documents with these ids that exist (deleted and missing ones left out). */
+        List<JsonObject> documents(Collection<String> ids);
+    }
+
+    /** The sequence to read from when the index has no checkpoint: the start of the feed. */
+    static final String FROM_THE_START = "0";
+
+    private final Source source;
+    private final IndexStore store;
+    private final int pageSize;
+    private final Duration commitInterval;
+    private final Clock clock;
+    private String applied;
+    private Instant lastCommit;
+
+    public IndexFeed(Source source, IndexStore store, int pageSize, Duration commitInterval, Clock clock) {
+        this.source = source;
+        this.store = store;
+        this.pageSize = pageSize;
+        this.commitInterval = commitInterval;
+        this.clock = clock;
+        this.applied = store.checkpoint().map(IndexCheckpoint::couchSeq).orElse(FROM_THE_START);
+        this.lastCommit = clock.instant();
+    }
+
+    /** The sequence every change up to which is in the index (searchable; durable once committed). */
+    public String appliedSequence() {
+        return applied;
+    }
+
+    /**
+     * Applies the next page of changes, and commits when the last commit is older than the interval.
+     *
+     * @return how many changes the page held: 0 when the index has caught up
+     */
+    public int step() throws IOException {
+        Source.Changes page = source.changesSince(applied, pageSize);
+        if (page.results().isEmpty()) {
+            commitIfDue(false);
+            return 0;
+        }
+        apply(page.results());
+        applied = page.lastSequence();
+        commitIfDue(false);
+        return page.results().size();
+    }
+
+    /** Applies pages until none is left (a rebuild, or the catch-up after a start), then commits. */
+    public long catchUp() throws IOException {
+        long total = 0;
+        for (int n = step(); n > 0; n = step()) {
+            total += n;
+        }
+        commitIfDue(true);
+        return total;
+    }
+
+    /** Commits now what has been applied (at shutdown, or at the end of a rebuild). */
+    public void commit() throws IOException {
+        commitIfDue(true);
+    }
+
+    private void apply(List<Source.Change> changes) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        for (Source.Change c : changes) {
+            if (c.deleted()) {
+                wanted.remove(c.id());
+                store.delete(c.id());
+            } else {
+                wanted.add(c.id());
+            }
+        }
+        Set<String> found = new HashSet<>();
+        for (JsonObject doc : source.documents(new ArrayList<>(wanted))) {
+            Optional<org.apache.lucene.document.Document> mapped = DocumentMapper.map(doc);
+            String id = doc.getString("_id", "");
+            found.add(id);
+            if (mapped.isPresent()) {
+                store.replace(id, mapped.get());
+            }
+        }
+        for (String id : wanted) {
+            if (!found.contains(id)) {
+                store.delete(id); // deleted again after this page was listed
+            }
+        }
+    }
+
+    private void commitIfDue(boolean now) throws IOException {
+        boolean changedSinceCommit = !applied.equals(store.checkpoint().map(IndexCheckpoint::couchSeq).orElse(null));
+        if (changedSinceCommit && (now || !clock.instant().isBefore(lastCommit.plus(commitInterval)))) {
+            store.commit(applied);
+            lastCommit = clock.instant();
+        }
+    }
+}
