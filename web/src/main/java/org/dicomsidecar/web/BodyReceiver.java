@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -56,12 +55,8 @@ final class BodyReceiver implements ReadListener, AsyncListener {
 
     /** Answers an error and closes the connection: the rest of the body is not worth reading. */
     static void refuse(HttpServletResponse response, JsonObject error) throws IOException {
-        response.setStatus(error.getInt("status"));
         response.setHeader("Connection", "close");
-        response.setContentType("application/json");
-        byte[] bytes = error.toString().getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        JsonError.write(response, error);
     }
 
     @Override

@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
@@ -81,11 +80,7 @@ public class CorsFilter implements Filter {
     }
 
     private static void refuse(HttpServletResponse response, String code, String message) throws IOException {
-        byte[] body = JsonError.of(403, code, message).toString().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(403);
-        response.setContentType("application/json");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        JsonError.write(response, JsonError.of(403, code, message));
     }
 
     /** What an actual request's answer carries: Vary always (the answer depends on Origin), the rest if allowed. */

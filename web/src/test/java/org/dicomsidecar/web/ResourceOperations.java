@@ -26,7 +26,7 @@ public final class ResourceOperations {
 
     public static List<Operation> all() throws IOException, URISyntaxException, ClassNotFoundException {
         List<Operation> found = new ArrayList<>();
-        var root = Paths.get(OpenApiResource.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        var root = Paths.get(SidecarApi.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .resolve("org/dicomsidecar/web");
         try (Stream<java.nio.file.Path> files = Files.walk(root)) {
             for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {

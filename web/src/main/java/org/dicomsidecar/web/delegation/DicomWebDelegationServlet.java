@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,8 +198,6 @@ public class DicomWebDelegationServlet extends HttpServlet {
     /** Answers a JSON error ({@link JsonError}'s shape), with its status. */
     protected static void sendError(HttpServletResponse resp, JsonObject error) throws IOException {
         resp.reset();
-        resp.setStatus(error.getInt("status"));
-        resp.setContentType("application/json");
-        resp.getOutputStream().write(error.toString().getBytes(StandardCharsets.UTF_8));
+        JsonError.write(resp, error);
     }
 }

@@ -12,11 +12,11 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.web.AuditFilter;
+import org.dicomsidecar.web.JsonError;
 
 /**
  * The gate of every request while authentication is on ({@code sidecar.auth.provider-url}). WildFly's
@@ -28,9 +28,6 @@ import org.dicomsidecar.web.AuditFilter;
 @WebFilter(filterName = "AccessFilter", urlPatterns = "/*", asyncSupported = true,
         dispatcherTypes = DispatcherType.REQUEST)
 public class AccessFilter implements Filter {
-
-    /** Request attribute naming the realm role that let the request in (for the audit log). */
-    public static final String GRANTED_ROLE = AuditFilter.ROLE_ATTRIBUTE;
 
     @Inject
     SidecarSettings settings;
@@ -67,21 +64,17 @@ public class AccessFilter implements Filter {
                 refuse(response, Authentication.forbidden(allowed.get(), settings));
                 return;
             }
-            request.setAttribute(GRANTED_ROLE, granted.get());
+            request.setAttribute(AuditFilter.ROLE_ATTRIBUTE, granted.get());
         }
         chain.doFilter(request, response);
     }
 
     /** Answers the error and closes the connection: a body the caller may not send is not worth reading. */
     private static void refuse(HttpServletResponse response, JsonObject error) throws IOException {
-        response.setStatus(error.getInt("status"));
         if (error.getInt("status") == 401) {
             response.setHeader("WWW-Authenticate", Authentication.challenge(error));
         }
         response.setHeader("Connection", "close");
-        response.setContentType("application/json");
-        byte[] bytes = error.toString().getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        JsonError.write(response, error);
     }
 }

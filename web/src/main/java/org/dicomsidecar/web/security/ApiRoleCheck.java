@@ -17,6 +17,8 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import org.dicomsidecar.config.SidecarSettings;
+import org.dicomsidecar.web.AuditFilter;
+import org.dicomsidecar.web.JsonError;
 
 /**
  * Lets a call reach a resource method of the API only with one of the roles its {@link Allowed} names. Judged on
@@ -55,11 +57,11 @@ public class ApiRoleCheck implements ContainerRequestFilter {
                 settings);
         if (granted.isEmpty()) {
             abort(context, allowed.isEmpty()
-                    ? org.dicomsidecar.web.JsonError.of(403, "forbidden", "no role may use this endpoint")
+                    ? JsonError.of(403, "forbidden", "no role may use this endpoint")
                     : Authentication.forbidden(allowed, settings));
             return;
         }
-        request.setAttribute(AccessFilter.GRANTED_ROLE, granted.get());
+        request.setAttribute(AuditFilter.ROLE_ATTRIBUTE, granted.get());
     }
 
     static boolean isOpen(Method method, Class<?> type) {

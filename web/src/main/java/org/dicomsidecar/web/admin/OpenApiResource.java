@@ -1,4 +1,4 @@
-package org.dicomsidecar.web;
+package org.dicomsidecar.web.admin;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.GET;
