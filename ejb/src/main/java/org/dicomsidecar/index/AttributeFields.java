@@ -104,7 +104,11 @@ final class AttributeFields {
     }
 
     private static void keyword(Document doc, String name, String value) {
-        doc.add(new StringField(name, IndexFields.capped(value), Field.Store.NO));
+        String capped = IndexFields.capped(value);
+        doc.add(new StringField(name, capped, Field.Store.NO));
+        if (capped.length() < value.length()) {
+            doc.add(new StringField(IndexFields.CAPPED, name, Field.Store.NO));
+        }
     }
 
     /** Empty name components are left out: "no middle name" is not a value to search for. */

@@ -27,8 +27,10 @@ import org.dicomsidecar.query.Wildcard;
  * A cohort condition as two Lucene queries that bound it: every document of {@link Bounds#lower()} satisfies the
  * condition (as {@code ConditionEvaluator} decides it), and every document that satisfies it is in
  * {@link Bounds#upper()}. Where the index can decide a test exactly the bounds are equal; where it cannot (the
- * k-th or every value of a multi-valued attribute, a value longer than a keyword term) the test's lower bound is
- * empty and its upper bound is what any match must have, so the caller evaluates only the difference.
+ * k-th or every value of a multi-valued attribute, an operand longer than a keyword term, text compared with a
+ * private tag, whose element may hold a number, or the presence of one) the test's lower bound is empty and its
+ * upper bound is what any match must have, so the caller evaluates only the difference. A wildcard is decided
+ * exactly except on the documents whose value there was cut to a keyword term's length, which lie between.
  * <p>
  * On series documents (shared attributes only) a test of a tag that varies within a series is undecided for that
  * series: it is outside the lower bound and inside the upper one, as the evaluator's "unknown".
@@ -83,45 +85,84 @@ public final class ConditionQueries {
             Bounds b = bounds(not.negated(), summary);
             return new Bounds(not(b.upper()), not(b.lower()));
         } else if (c instanceof Condition.Test test) {
-            Query exact = exact(test);
-            Query superset = exact != null ? exact : superset(test);
+            Bounds b = testBounds(test);
             if (!summary) {
-                return new Bounds(exact != null ? exact : NONE, superset);
+                return b;
             }
             Query varying = new TermQuery(new Term(IndexFields.VARYING, test.path().tags().get(0)));
-            return new Bounds(exact != null ? all(List.of(exact, not(varying))) : NONE, any(List.of(superset, varying)));
+            return new Bounds(all(List.of(b.lower(), not(varying))), any(List.of(b.upper(), varying)));
         }
         throw new IllegalArgumentException("unknown condition " + c);
     }
 
-    /** The documents where the test holds, or null when the index cannot say exactly. */
+    /**
+     * One test's bounds. A wildcard is decided by the keyword terms except on documents whose value there was cut
+     * at {@link IndexFields#MAX_TERM_BYTES}: those are left between the bounds.
+     */
+    private static Bounds testBounds(Condition.Test t) {
+        Query exact = exact(t);
+        if (exact == null) {
+            return new Bounds(NONE, superset(t));
+        }
+        Query capped = capped(t.predicate(), t.path());
+        return capped == null ? new Bounds(exact, exact)
+                : new Bounds(all(List.of(exact, not(capped))), any(List.of(exact, capped)));
+    }
+
+    /** The documents where the test holds (a wildcard's: or where a value was cut), or null when it cannot say. */
     static Query exact(Condition.Test t) {
         AttributePath path = t.path();
         if (t.predicate() instanceof Predicate.Exists exists) {
-            if (t.mode().kind() == Condition.ValueMode.Kind.INDEX) {
-                return null;
+            if (t.mode().kind() == Condition.ValueMode.Kind.INDEX || untyped(path)) {
+                return null; // an untyped element's items, or names without an Alphabetic group, are no values
             }
             Query present = present(path);
             return exists.present() ? present : not(present);
         }
-        if (t.mode().kind() != Condition.ValueMode.Kind.ANY) {
-            return null;
+        if (t.mode().kind() != Condition.ValueMode.Kind.ANY || (untyped(path) && textOperand(t.predicate()))) {
+            return null; // an untyped element's own VR may make its text a number, which no text equals
         }
         return any(t.predicate(), path);
     }
 
-    /** What any document where the test holds has: a value of the path (or everything, for an absence). */
+    /** What any document where the test holds has: a value that may pass, or a value of the path. */
     private static Query superset(Condition.Test t) {
         if (t.predicate() instanceof Predicate.Exists exists && !exists.present()) {
             return ALL;
         }
-        if (t.mode().kind() != Condition.ValueMode.Kind.ANY && !(t.predicate() instanceof Predicate.Exists)) {
+        if (!(t.predicate() instanceof Predicate.Exists)) {
             Query any = any(t.predicate(), t.path()); // the k-th or every value passing means some value passes
             if (any != null) {
-                return any;
+                Query capped = capped(t.predicate(), t.path());
+                return capped == null ? any : any(List.of(any, capped));
             }
         }
         return new TermQuery(new Term(IndexFields.TAGS, IndexFields.path(t.path().tags())));
+    }
+
+    /** A private or unknown tag: the query does not know its VR, the evaluator reads each element's own. */
+    private static boolean untyped(AttributePath path) {
+        return path.vr().isEmpty();
+    }
+
+    private static boolean textOperand(Predicate p) {
+        if (p instanceof Predicate.Equals eq) {
+            return eq.value() instanceof String;
+        } else if (p instanceof Predicate.In in) {
+            return in.values().stream().anyMatch(v -> v instanceof String);
+        } else if (p instanceof Predicate.Range r) {
+            return r.lower() instanceof String || r.upper() instanceof String;
+        }
+        return p instanceof Predicate.Matches;
+    }
+
+    /** For a wildcard: the documents whose value at its field was cut (the cut term may pass where the value does not). */
+    private static Query capped(Predicate p, AttributePath path) {
+        if (p instanceof Predicate.Matches m && m.matcher() instanceof Wildcard w) {
+            return new TermQuery(new Term(IndexFields.CAPPED, field(path, w.caseInsensitive() ? IndexFields.FOLD
+                    : IndexFields.EXACT)));
+        }
+        return null;
     }
 
     /** A value of the path is present as the evaluator reads values (a person name by its Alphabetic group). */
@@ -184,7 +225,15 @@ public final class ConditionQueries {
             return null; // a numeric attribute's text equals only values that are not numbers
         }
         String term = caseInsensitive ? IndexFields.fold(s) : s;
-        return term.getBytes(StandardCharsets.UTF_8).length <= IndexFields.MAX_TERM_BYTES ? term : null;
+        return neverCut(term) ? term : null;
+    }
+
+    /**
+     * Whether no cut value can equal this text: a value is cut at MAX_TERM_BYTES, never inside a code point (at
+     * most 4 bytes), so every cut term is longer than this.
+     */
+    private static boolean neverCut(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length <= IndexFields.MAX_TERM_BYTES - 4;
     }
 
     private static Query range(AttributePath path, Predicate.Range r) {
@@ -200,10 +249,17 @@ public final class ConditionQueries {
             }
             return DoublePoint.newRangeQuery(field(path, IndexFields.NUM), lo, hi);
         }
-        if (bound instanceof String && !path.numeric()) {
-            return new TermRangeQuery(field(path, IndexFields.EXACT),
-                    r.lower() == null ? null : new BytesRef((String) r.lower()),
-                    r.upper() == null ? null : new BytesRef((String) r.upper()), r.lowerInclusive(), r.upperInclusive());
+        // a cut value compares with a bound no cut value can equal as the whole value does
+        if (bound instanceof String && !path.numeric() && (r.lower() == null || neverCut((String) r.lower()))
+                && (r.upper() == null || neverCut((String) r.upper()))) {
+            try {
+                return new TermRangeQuery(field(path, IndexFields.EXACT),
+                        r.lower() == null ? null : new BytesRef((String) r.lower()),
+                        r.upper() == null ? null : new BytesRef((String) r.upper()), r.lowerInclusive(),
+                        r.upperInclusive());
+            } catch (IllegalArgumentException e) {
+                return null; // Lucene refuses the automaton of a long bound: the evaluator decides
+            }
         }
         return null;
     }
@@ -211,7 +267,12 @@ public final class ConditionQueries {
     private static Query matches(AttributePath path, Predicate.Matches m) {
         String word = Wildcard.nameComponentPrefixWord(m.matcher());
         if (word != null) {
-            return new PrefixQuery(new Term(field(path, IndexFields.WORDS), IndexFields.fold(word)));
+            if (word.isEmpty()) {
+                return new TermRangeQuery(field(path, IndexFields.EXACT), null, null, true, true); // every name
+            }
+            // words never hold a separator: a word with one would span components
+            return word.chars().anyMatch(ch -> ch == '^' || ch == ' ' || ch == '=') ? null
+                    : new PrefixQuery(new Term(field(path, IndexFields.WORDS), IndexFields.fold(word)));
         }
         if (m.matcher() instanceof Wildcard w) {
             String pattern = w.caseInsensitive() ? IndexFields.fold(w.pattern()) : w.pattern();

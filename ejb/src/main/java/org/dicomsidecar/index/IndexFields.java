@@ -33,6 +33,12 @@ public final class IndexFields {
      */
     public static final String TAGS = "_tags";
 
+    /**
+     * The names of the keyword fields where this document holds a value cut at {@link #MAX_TERM_BYTES}: a wildcard
+     * or range on such a field cannot decide the document, whose whole value only CouchDB has.
+     */
+    public static final String CAPPED = "_capped";
+
     /** On series documents: the top-level tags whose values differ between the series' instances. */
     public static final String VARYING = "_varying";
 
