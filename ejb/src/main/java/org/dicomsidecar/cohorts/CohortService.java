@@ -442,7 +442,8 @@ public class CohortService {
         return lo;
     }
 
-    private JsonObject row(Match m, CohortQuery q) {
+    /** The answer's row of a match (package-private: tests build the rows they expect with it). */
+    JsonObject row(Match m, CohortQuery q) {
         JsonObjectBuilder b = Jsonp.createObjectBuilder().add("studyInstanceUID", m.study());
         if (m.series() != null) {
             b.add("seriesInstanceUID", m.series());
@@ -481,15 +482,22 @@ public class CohortService {
         return p.text();
     }
 
-    /** Each facet over the rows' values ({@code valuesOfRows}: a facet's values of each row, in row order). */
-    private JsonObject facets(CohortQuery q, java.util.function.Function<CohortQuery.Facet, List<List<Object>>> valuesOfRows,
+    /**
+     * Each facet over the rows' values ({@code valuesOfRows}: a facet's values of each row, in row order);
+     * package-private: tests build the facets they expect with it.
+     */
+    JsonObject facets(CohortQuery q, java.util.function.Function<CohortQuery.Facet, List<List<Object>>> valuesOfRows,
                               QueryDeadline deadline) {
         JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (CohortQuery.Facet f : q.facets()) {
             List<Object> values = new ArrayList<>();
             for (List<Object> ofRow : valuesOfRows.apply(f)) {
                 deadline.check();
-                new LinkedHashSet<>(ofRow).stream().filter(v -> v != null).forEach(values::add);
+                // a row counts once per value: 0.50 and 0.5 are one number (as doc values, which hold doubles, see it);
+                // a numeric attribute's values are its numbers (a malformed DS is no value, as in the index)
+                ofRow.stream().filter(v -> v != null && (v instanceof BigDecimal || !f.path().numeric()))
+                        .map(v -> v instanceof BigDecimal d ? d.stripTrailingZeros() : v)
+                        .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)).forEach(values::add);
             }
             out.add(name(f.path()), f.bins() > 0 ? histogram(values, f.bins()) : valueCounts(values, f.limit()));
         }
