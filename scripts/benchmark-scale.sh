@@ -191,12 +191,21 @@ measure() {
   wait_deployed "$ROOT/wildfly" "$timeout" || die "the EAR did not deploy; see $ROOT/wildfly/log/server.log"
   scale wait-ready --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout" --out "$dir/ready.json" >/dev/null \
     || die "the sidecar was not ready within $timeout s; see $ROOT/wildfly/log/server.log"
-  first=$(scale first-answer --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout") || die "no first answer"
+  # helpers write to files rather than into $(...), so that they run in this shell and the trap can stop them
+  scale first-answer --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout" >"$dir/first-answer.txt" \
+    || die "no first answer"
+  first=$(cat "$dir/first-answer.txt")
   log "ready after $(printf %.0f "$(json_field "$dir/ready.json" seconds)") s, first answer after $first s" \
     "(index: $(json_field "$dir/ready.json" status.index.lastRebuild))"
   instances=$(json_field "$dir/ready.json" status.mirror.instances)
   series=$(json_field "$dir/ready.json" status.mirror.series)
   studies=$(json_field "$dir/ready.json" status.mirror.studies)
+  if ((size > 0)) && [[ ! "$instances" =~ ^[1-9][0-9]*$ ]]; then
+    # the status gave no count (-1: CouchDB unreachable, or none while the index builds): what was written
+    instances=$(json_field "$dir/dataset.json" instances)
+    series=$(json_field "$dir/dataset.json" series)
+    studies=$(json_field "$dir/dataset.json" studies)
+  fi
   if [[ -d "$INDEX_DIR" && "${instances:-0}" -gt 0 ]]; then
     disk=$(( $(du -sb "$INDEX_DIR" | cut -f1) / instances ))
   fi
@@ -205,7 +214,9 @@ measure() {
     log "restart with the index kept"
     stop_sidecar
     start_sidecar "$ROOT/logs/wildfly-$size-restart.log"
-    restart=$(scale first-answer --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout") || die "no answer after the restart"
+    scale first-answer --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout" >"$dir/restart.txt" \
+      || die "no answer after the restart"
+    restart=$(cat "$dir/restart.txt")
     log "restart to first answer: $restart s"
     scale wait-ready --sidecar "$SIDECAR" --since "$STARTED_AT" --timeout "$timeout" --out "$dir/ready-restart.json" >/dev/null \
       || die "the restarted sidecar was not ready"

@@ -279,36 +279,32 @@ def report(args):
         args.command, args.date, args.elapsed, args.load_start, args.load_end))
     w("Empty sidecar (no data): heap %s MB after a full GC." % fmt(empty_heap))
     w("")
-    w("| instances | series | studies | write rate (inst/s) | index build s (inst/s) | lastRebuild s (docs/s) | "
-      "disk bytes/inst | heap MB (above empty) | restart to first answer s | mirror CPU ms/inst WildFly / CouchDB |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    def latency(s, k):
+        q = ((rows[s]["latency"] or {}).get("questions") or {}).get(k)
+        if not q:
+            return "n/a"
+        if q.get("error"):
+            return "error"
+        return "%s / %s (%s)" % (fmt(q["p50"], 1), fmt(q["p95"], 1), fmt(q["size"]))
+
+    w("One row per size. Latency cells: warm p50 / p95 ms (the answer's size: count or results). Questions: " +
+      "; ".join("**%s** %s" % (k, TITLES[k]) for k in QUESTIONS) + ".")
+    w("")
+    w("| instances | series | studies | write rate inst/s | index build s (inst/s) | lastRebuild s (docs/s) | "
+      "disk bytes/inst | heap MB (above empty) | restart to first answer s | mirror CPU ms/inst WildFly / CouchDB | "
+      + " | ".join(QUESTIONS) + " |")
+    w("|" + "---|" * (10 + len(QUESTIONS)))
     for s in sizes:
         r, f = rows[s], rows[s]["facts"]
         build_s, per_s, last = build(r)
         heap = f.get("heapMB")
         above = heap - empty_heap if heap is not None and empty_heap is not None else None
-        w("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s (%s) | %s | %s / %s |" % (
+        w("| %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s (%s) | %s | %s / %s | %s |" % (
             fmt(f.get("instances")), fmt(f.get("series")), fmt(f.get("studies")), fmt(f.get("writeRate")),
             fmt(build_s, 1), fmt(per_s), fmt(last.get("seconds"), 1), fmt(last.get("perSecond")),
             fmt(f.get("diskBytesPerInstance")), fmt(heap), fmt(above),
             fmt(f.get("restartSeconds"), 1), fmt(f.get("cpuWildflyMsPerInstance"), 2),
-            fmt(f.get("cpuCouchMsPerInstance"), 2)))
-    w("")
-    w("Warm latency, p50 / p95 ms (answer size):")
-    w("")
-    w("| question | " + " | ".join(fmt(s) for s in sizes) + " |")
-    w("|---|" + "---|" * len(sizes))
-    for k in QUESTIONS:
-        cells = []
-        for s in sizes:
-            q = ((rows[s]["latency"] or {}).get("questions") or {}).get(k)
-            if not q:
-                cells.append("n/a")
-            elif q.get("error"):
-                cells.append("error")
-            else:
-                cells.append("%s / %s (%s)" % (fmt(q["p50"], 1), fmt(q["p95"], 1), fmt(q["size"])))
-        w("| %s | %s |" % (TITLES[k], " | ".join(cells)))
+            fmt(f.get("cpuCouchMsPerInstance"), 2), " | ".join(latency(s, k) for k in QUESTIONS)))
     w("")
 
     # targets, judged at the largest size measured (growth: smallest to largest)
