@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +35,12 @@ import org.dicomsidecar.json.Jsonp;
  * and probes for the questions of the benchmark (a CT series a SEG references, a patient, a procedure code).
  */
 public final class ScaleDataset {
+
+    /**
+     * Raise it when the generator writes other documents for the same seed: the benchmark's data cache never reuses
+     * a snapshot of another version. Changes in the mirror's own document functions show in {@link #fingerprint}.
+     */
+    static final int VERSION = 1;
 
     /** The studies of the dataset of {@code to} instances that the dataset of {@code from} does not hold. */
     record Range(List<StudyPlan> added, int studies, long series, long instances) {
@@ -73,6 +82,26 @@ public final class ScaleDataset {
         return out.build();
     }
 
+    /**
+     * A digest of the documents of the dataset's first two studies, at a fixed time: it changes when the mirror's
+     * functions give these documents another form, so that a cached snapshot of the old form is not reused.
+     */
+    static String fingerprint(String seed) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < 2; i++) {
+                for (List<JsonObject> series : StudyDatasets.of(StudyPlan.of(seed, i))) {
+                    for (JsonObject doc : MirrorBatch.documents(series, Instant.EPOCH)) {
+                        digest.update(doc.toString().getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> a = arguments(args);
         String couch = required(a, "couch");
@@ -111,7 +140,8 @@ public final class ScaleDataset {
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
         long added = range.added().stream().mapToLong(StudyPlan::instances).sum();
         JsonObject summary = Jsonp.createObjectBuilder()
-                .add("seed", seed).add("from", from).add("to", to)
+                .add("seed", seed).add("generatorVersion", VERSION).add("fingerprint", fingerprint(seed))
+                .add("from", from).add("to", to)
                 .add("studies", range.studies()).add("series", range.series()).add("instances", range.instances())
                 .add("written", Jsonp.createObjectBuilder()
                         .add("studies", range.added().size())

@@ -45,6 +45,13 @@ class ScaleDatasetTest {
     }
 
     @Test
+    void theFingerprintIsTheSeedsAndChangesWithIt() {
+        assertEquals(ScaleDataset.fingerprint("test"), ScaleDataset.fingerprint("test"));
+        assertEquals(64, ScaleDataset.fingerprint("test").length());
+        assertFalse(ScaleDataset.fingerprint("test").equals(ScaleDataset.fingerprint("other")));
+    }
+
+    @Test
     void growingADatasetWritesEachStudyOnce() {
         ScaleDataset.Range small = ScaleDataset.range("test", 0, 20_000);
         ScaleDataset.Range more = ScaleDataset.range("test", 20_000, 60_000);
