@@ -32,6 +32,12 @@
 #       path (changes feed, WADO-RS metadata, CouchDB, and the index if there is one); the CPU seconds WildFly and
 #       pouchdb-server used (/proc/PID/stat utime + stime) from the first store until the status shows them
 #       mirrored with an empty queue, over the instances (the status polls, twice a second, are included).
+#  Data cache (BENCH_DATA_CACHE): after a size is written, pouchdb-server is stopped and its data folder copied to
+#     CACHE/SEED-SIZE with a manifest (size, seed, generator version, the fingerprint of the documents' form,
+#     study/series/instance counts); a later run with the same seed, size, version and fingerprint stops
+#     pouchdb-server, copies the snapshot into place and starts it again instead of writing. Snapshots hold only what
+#     the generator wrote: a size grows from the previous size's snapshot, never from a database the sidecar wrote to.
+#     BENCH_PREPARE_ONLY=1 writes (or finds) the snapshot of every size and stops there: no WildFly, no Orthanc.
 #  3. A summary table (markdown) per size and PASS/MISS against the targets at the largest size: p95 <= 100 ms and
 #     p50 <= 20 ms per question, heap <= 300 MB above empty, restart <= 10 s, build >= 3,000 inst/s,
 #     disk <= 3 KB/instance, p50 growth smallest -> largest size <= 3x; printed and written to
@@ -43,6 +49,8 @@
 #   BENCH_WRITERS [3] generator threads (parallel _bulk_docs connections)  BENCH_BATCH [500] documents per request
 #   BENCH_GENERATOR_JAVA_OPTS ["-Xmx1g"]  BENCH_WILDFLY_JAVA_OPTS ["-Xms64m -Xmx1g"]
 #   BENCH_START_TIMEOUT: seconds to wait for the index or the first answer [900 + instances / 500]
+#   BENCH_DATA_CACHE [$SIDECAR_ROOT/target/benchmark-scale-data]: snapshots of the written data, kept across runs
+#   BENCH_PREPARE_ONLY=1: only write (or find) each size's snapshot
 #   BENCH_SKIP_BUILD=1: use the EAR and test classes already built instead of `mvn -B -q -DskipTests package`
 #   BENCH_COUCHDB_PORT [45984] BENCH_ORTHANC_HTTP_PORT [45042] BENCH_ORTHANC_DICOM_PORT [45242]
 #   BENCH_HTTP_PORT [45080] BENCH_MANAGEMENT_PORT [45990]
@@ -65,6 +73,8 @@ HTTP_PORT="${BENCH_HTTP_PORT:-45080}"
 MGMT_PORT="${BENCH_MANAGEMENT_PORT:-45990}"
 PY=/usr/bin/python3 # Debian's python3-pydicom lives there
 ROOT="$SIDECAR_ROOT/target/benchmark-scale"
+CACHE=$(realpath -m "${BENCH_DATA_CACHE:-$SIDECAR_ROOT/target/benchmark-scale-data}")
+PREPARE_ONLY="${BENCH_PREPARE_ONLY:-0}"
 INDEX_DIR="$ROOT/index"
 SIDECAR="http://127.0.0.1:$HTTP_PORT/sidecar"
 COUCH_URL="http://127.0.0.1:$COUCHDB_PORT"
@@ -80,11 +90,13 @@ for s in $SIZES; do
   ((s > prev)) || die "BENCH_SIZES must ascend (the dataset grows from one size to the next)"
   prev=$s
 done
+[[ "$SEED" =~ ^[A-Za-z0-9._-]+$ ]] || die "BENCH_SEED: letters, digits, '.', '_' and '-' only (it names the cached snapshots)"
+[[ "$CACHE/" != "$ROOT/"* ]] || die "BENCH_DATA_CACHE must not lie under $ROOT (wiped at each run)"
 SMALLEST=${SIZES%% *}
 LARGEST=${SIZES##* }
 
 # --- processes we started, stopped in reverse order on any exit --------------------------------------------
-PIDS=()   # name:pid (pouchdb-server, Orthanc)
+PIDS=()   # name:pid (pouchdb-server first, then Orthanc)
 JVM=""    # the WildFly JVM running now
 CHILD=""  # a helper running in the background (generator, poller)
 cleanup() {
@@ -144,12 +156,19 @@ print("" if d is None else d)' "$1" "$2"; }
 START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 install_prerequisites
-command -v jcmd >/dev/null && command -v jstat >/dev/null || die "jcmd and jstat (a JDK) are needed for the heap figures"
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "building the EAR and the test classes (BENCH_SKIP_BUILD=1 skips this)"
-  (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
+if [[ "$PREPARE_ONLY" == 1 ]]; then
+  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    log "compiling the generator (BENCH_SKIP_BUILD=1 skips this)"
+    (cd "$SIDECAR_ROOT" && mvn -B -q -pl ejb test-compile >&2) || die "compiling the test classes failed"
+  fi
+else
+  command -v jcmd >/dev/null && command -v jstat >/dev/null || die "jcmd and jstat (a JDK) are needed for the heap figures"
+  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    log "building the EAR and the test classes (BENCH_SKIP_BUILD=1 skips this)"
+    (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
+  fi
+  [[ -f "$EAR" ]] || die "$EAR is missing; build first"
 fi
-[[ -f "$EAR" ]] || die "$EAR is missing; build first"
 if [[ ! -f "$SIDECAR_ROOT/ejb/target/test-classes/org/dicomsidecar/bench/ScaleDataset.class" ]]; then
   log "compiling the generator (ejb test classes)"
   (cd "$SIDECAR_ROOT" && mvn -B -q -pl ejb test-compile >&2) || die "compiling the test classes failed"
@@ -158,8 +177,10 @@ fi
 rm -rf "$ROOT"
 mkdir -p "$ROOT/logs" "$ROOT/generator"
 # copies of the EAR and the generator's classes: others may rebuild the project while this runs
-cp "$EAR" "$ROOT/dicom-sidecar.ear"
-EAR="$ROOT/dicom-sidecar.ear" # read by start_wildfly
+if [[ "$PREPARE_ONLY" != 1 ]]; then
+  cp "$EAR" "$ROOT/dicom-sidecar.ear"
+  EAR="$ROOT/dicom-sidecar.ear" # read by start_wildfly
+fi
 cp -r "$SIDECAR_ROOT/ejb/target/classes" "$SIDECAR_ROOT/ejb/target/test-classes" "$ROOT/generator/"
 # the test classpath from the local Maven repository (offline first: everything is there after a build)
 (cd "$SIDECAR_ROOT" && { mvn -B -q -o -pl ejb dependency:build-classpath -Dmdep.includeScope=test \
@@ -174,10 +195,85 @@ generate() {
     --summary "$3" >/dev/null 2>"$ROOT/logs/generate-$2.log" || die "the generator failed; see $ROOT/logs/generate-$2.log"
 }
 
-log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT and an empty Orthanc on 127.0.0.1:$ORTHANC_HTTP_PORT"
-COUCH_PID=$(start_couchdb "$COUCHDB_PORT" "$ROOT/couchdb" "$ROOT/logs/couchdb.log")
-PIDS+=("pouchdb-server:$COUCH_PID")
-PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$ROOT/orthanc" "$ROOT/logs/orthanc.log")")
+# --- pouchdb-server and the data cache ---------------------------------------------------------------------------
+COUCH_DIR="$ROOT/couchdb"
+COUCH_STARTS=0
+start_couch() {
+  COUCH_STARTS=$((COUCH_STARTS + 1))
+  COUCH_PID=$(start_couchdb "$COUCHDB_PORT" "$COUCH_DIR" "$ROOT/logs/couchdb-$COUCH_STARTS.log")
+  PIDS[0]="pouchdb-server:$COUCH_PID"
+}
+stop_couch() {
+  stop_pid "$COUCH_PID" pouchdb-server
+  if kill -0 "$COUCH_PID" 2>/dev/null; then die "pouchdb-server (pid $COUCH_PID) did not stop"; fi
+  PIDS[0]="pouchdb-server:"
+}
+snapshot_dir() { echo "$CACHE/$SEED-$1"; }
+# snapshot_usable SIZE: a snapshot of SIZE instances made by this seed, generator version and document form
+snapshot_usable() {
+  local manifest
+  manifest="$(snapshot_dir "$1")/manifest.json"
+  [[ -f "$manifest" ]] || return 1
+  "$PY" - "$manifest" "$1" "$SEED" "$GENERATOR_VERSION" "$GENERATOR_FINGERPRINT" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+sys.exit(0 if [str(m.get(k)) for k in ("size", "seed", "generatorVersion", "fingerprint")] == sys.argv[2:] else 1)
+PY
+}
+# save_snapshot SIZE: pouchdb-server stopped while its data folder is copied, so that the LevelDB files agree
+save_snapshot() {
+  local snap tmp t0=$SECONDS
+  snap=$(snapshot_dir "$1")
+  tmp="$snap.partial-$$"
+  log "saving the snapshot of $1 instances to $snap"
+  stop_couch
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  cp -a --reflink=auto "$COUCH_DIR" "$tmp/couchdb" || die "copying the data folder to $tmp failed"
+  # pouchdb-server's config names its log by absolute path: start_couchdb writes a new one where it is restored
+  rm -f "$tmp/couchdb/config.json" "$tmp/couchdb/log.txt"
+  cp "$ROOT/$1/dataset.json" "$tmp/dataset.json"
+  "$PY" - "$ROOT/$1/dataset.json" "$tmp/manifest.json" "$1" "$(du -sb "$tmp/couchdb" | cut -f1)" <<'PY'
+import json, sys, time
+d = json.load(open(sys.argv[1]))
+json.dump({"size": int(sys.argv[3]), "seed": d["seed"], "generatorVersion": d["generatorVersion"],
+           "fingerprint": d["fingerprint"], "instances": d["instances"], "series": d["series"],
+           "studies": d["studies"], "bytes": int(sys.argv[4]),
+           "saved": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, open(sys.argv[2], "w"), indent=1)
+PY
+  # the manifest moves in with the folder: a half-copied snapshot is never taken for a whole one
+  rm -rf "$snap"
+  mv "$tmp" "$snap"
+  start_couch
+  log "snapshot saved in $((SECONDS - t0)) s ($(du -sh "$snap" | cut -f1))"
+}
+# restore_snapshot SIZE: the live data folder replaced by the snapshot's copy
+restore_snapshot() {
+  local snap t0=$SECONDS
+  snap=$(snapshot_dir "$1")
+  log "restoring the snapshot of $1 instances from $snap"
+  stop_couch
+  rm -rf "$COUCH_DIR"
+  cp -a --reflink=auto "$snap/couchdb" "$COUCH_DIR" || die "copying $snap/couchdb failed"
+  start_couch
+  log "restored in $((SECONDS - t0)) s"
+}
+# empty_database: a new data folder (the generator creates the database)
+empty_database() {
+  stop_couch
+  rm -rf "$COUCH_DIR"
+  start_couch
+}
+
+mkdir -p "$CACHE"
+log "data cache: $CACHE"
+log "starting pouchdb-server on 127.0.0.1:$COUCHDB_PORT"
+PIDS+=("pouchdb-server:")
+start_couch
+if [[ "$PREPARE_ONLY" != 1 ]]; then
+  log "starting an empty Orthanc on 127.0.0.1:$ORTHANC_HTTP_PORT"
+  PIDS+=("Orthanc:$(start_orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" "$ROOT/orthanc" "$ROOT/logs/orthanc.log")")
+fi
 
 # --- one size ------------------------------------------------------------------------------------------------------
 # measure SIZE: everything for one size of the dataset already in CouchDB (0: the empty sidecar)
@@ -264,23 +360,51 @@ PY
 # --- the empty sidecar, then each size -------------------------------------------------------------------------------
 java $GENERATOR_JAVA_OPTS -cp "$GENERATOR_CP" org.dicomsidecar.bench.ScaleDataset --couch "$COUCH_URL" --database dicom-sidecar \
   --seed "$SEED" --from 0 --to 0 --summary "$ROOT/probes.json" >/dev/null 2>"$ROOT/logs/probes.log" || die "the generator failed"
-ROUNDS_ALL=$ROUNDS
-ROUNDS=$(((ROUNDS + 9) / 10)) # the empty sidecar answers the same questions, fewer times, before its heap is read
-measure 0
-ROUNDS=$ROUNDS_ALL
+GENERATOR_VERSION=$(json_field "$ROOT/probes.json" generatorVersion)
+GENERATOR_FINGERPRINT=$(json_field "$ROOT/probes.json" fingerprint)
+log "generator version $GENERATOR_VERSION, documents' fingerprint ${GENERATOR_FINGERPRINT:0:12}"
+LIVE=0 # the size the live database holds exactly as the generator wrote it; -1 once the sidecar has written to it
+if [[ "$PREPARE_ONLY" != 1 ]]; then
+  ROUNDS_ALL=$ROUNDS
+  ROUNDS=$(((ROUNDS + 9) / 10)) # the empty sidecar answers the same questions, fewer times, before its heap is read
+  measure 0
+  ROUNDS=$ROUNDS_ALL
+  LIVE=-1
+fi
 MEASURED=""
 prev=0
 for SIZE in $SIZES; do
   mkdir -p "$ROOT/$SIZE"
-  log "=== writing the dataset from $prev up to $SIZE instances ($WRITERS writers, batches of $BATCH) ==="
-  generate "$prev" "$SIZE" "$ROOT/$SIZE/dataset.json"
-  log "written: $(json_field "$ROOT/$SIZE/dataset.json" written.instances) instances in" \
-    "$(json_field "$ROOT/$SIZE/dataset.json" written.seconds) s = $(json_field "$ROOT/$SIZE/dataset.json" written.instancesPerSecond)" \
-    "instances/s; the dataset holds $(json_field "$ROOT/$SIZE/dataset.json" instances) instances"
-  measure "$SIZE"
-  MEASURED="$MEASURED $SIZE"
+  if snapshot_usable "$SIZE"; then
+    log "=== $SIZE instances: snapshot found in the data cache ==="
+    cp "$(snapshot_dir "$SIZE")/dataset.json" "$ROOT/$SIZE/dataset.json"
+    if [[ "$PREPARE_ONLY" != 1 ]]; then
+      restore_snapshot "$SIZE"
+      LIVE=$SIZE
+    fi
+  else
+    if ((LIVE != prev)); then
+      if ((prev == 0)); then empty_database; else restore_snapshot "$prev"; fi
+    fi
+    log "=== writing the dataset from $prev up to $SIZE instances ($WRITERS writers, batches of $BATCH) ==="
+    generate "$prev" "$SIZE" "$ROOT/$SIZE/dataset.json"
+    log "written: $(json_field "$ROOT/$SIZE/dataset.json" written.instances) instances in" \
+      "$(json_field "$ROOT/$SIZE/dataset.json" written.seconds) s = $(json_field "$ROOT/$SIZE/dataset.json" written.instancesPerSecond)" \
+      "instances/s; the dataset holds $(json_field "$ROOT/$SIZE/dataset.json" instances) instances"
+    save_snapshot "$SIZE"
+    LIVE=$SIZE
+  fi
+  if [[ "$PREPARE_ONLY" != 1 ]]; then
+    measure "$SIZE"
+    LIVE=-1
+    MEASURED="$MEASURED $SIZE"
+  fi
   prev=$SIZE
 done
+if [[ "$PREPARE_ONLY" == 1 ]]; then
+  log "prepared in $(($(date +%s) - START)) s: snapshots of $SIZES instances in $CACHE"
+  exit 0
+fi
 
 "$PY" "$LIB/bench_scale.py" report --root "$ROOT" --sizes "$MEASURED" --command "$COMMAND" \
   --elapsed "$(($(date +%s) - START))" --load-start "$LOAD_START" --load-end "$(cut -d' ' -f1-3 /proc/loadavg)"
