@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.index.MirrorIndex;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.config.SidecarVersion;
@@ -47,7 +47,7 @@ public class StatusService {
     Reconciler reconciler;
 
     @Inject
-    SeriesCatalog catalog;
+    MirrorIndex index;
 
     @Inject
     OrthancChangesFeed orthancChanges;
@@ -84,14 +84,9 @@ public class StatusService {
                 .add("couchdb", couchJson)
                 .add("host", hostJson)
                 .add("mirror", mirrorJson(c.reachable()))
-                .add("indexes", Jsonp.createObjectBuilder()
-                        .add("seriesCatalog", Jsonp.createObjectBuilder()
-                                .add("series", catalog.size())
-                                .add("what", "every series' shared attributes and references in memory, kept "
-                                        + "current from the changes feed: counts, QIDO, cohort, reference and workflow "
-                                        + "queries on any attribute, no declaration"))
-                        .add("couchdbViews", Jsonp.createArrayBuilder().add("mirror/instances_by_series")
-                                .add("references/by_target")))
+                .add("index", indexJson(index.status()))
+                .add("couchdbViews", Jsonp.createArrayBuilder().add("mirror/instances_by_series")
+                        .add("references/by_target"))
                 .add("longPolls", Jsonp.createObjectBuilder().add("waiting", longPolls.waiting())
                         .add("max", settings.getInt(Setting.API_MAX_LONG_POLLS)))
                 .add("authentication", authenticationJson())
@@ -113,6 +108,32 @@ public class StatusService {
                             .add("admin", settings.get(Setting.AUTH_ADMIN_ROLE))
                             .add("notifier", settings.get(Setting.AUTH_NOTIFIER_ROLE)));
         }
+        return b;
+    }
+
+    /** The on-disk index: its state, size and checkpoint, and a rebuild's progress while one runs. */
+    static JsonObjectBuilder indexJson(MirrorIndex.Status s) {
+        JsonObjectBuilder b = Jsonp.createObjectBuilder()
+                .add("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
+                .add("folder", String.valueOf(s.folder()))
+                .add("documents", s.documents())
+                .add("sizeBytes", s.sizeBytes())
+                .add("what", "every mirrored instance and series, every attribute, on local disk (Apache Lucene); "
+                        + "derived from CouchDB's changes feed, rebuilt from it when missing or damaged");
+        s.checkpoint().ifPresent(c -> b.add("checkpoint", Jsonp.createObjectBuilder().add("couchSeq", c.couchSeq())
+                .add("committedAt", c.committedAt().toString())));
+        s.rebuild().ifPresent(p -> {
+            JsonObjectBuilder r = Jsonp.createObjectBuilder()
+                    .add("reason", s.rebuildReason().orElse(""))
+                    .add("done", p.done()).add("total", p.total())
+                    .add("perSecond", Math.round(p.perSecond() * 10) / 10.0);
+            p.eta().ifPresent(eta -> r.add("etaSeconds", eta.toSeconds()));
+            b.add("rebuild", r);
+        });
+        s.lastRebuild().ifPresent(l -> b.add("lastRebuild", Jsonp.createObjectBuilder()
+                .add("documents", l.documents()).add("seconds", Math.round(l.seconds() * 10) / 10.0)
+                .add("perSecond", Math.round(l.perSecond())).add("finishedAt", l.finishedAt().toString())));
+        s.error().ifPresent(e -> b.add("error", e));
         return b;
     }
 

@@ -3,29 +3,47 @@ package org.dicomsidecar.catalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
+import jakarta.json.JsonString;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import org.dicomsidecar.dicom.Tags;
+import java.util.TreeSet;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+import org.dicomsidecar.index.IndexFields;
+import org.dicomsidecar.index.IndexSearch;
+import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.query.QueryDeadline;
 
 /**
- * Every mirrored series' shared attributes, in memory: cohort queries evaluate their conditions here in
- * microseconds and go to the instances only where an attribute varies within a series. Kept current from
- * CouchDB's changes feed before each query, so an answer includes everything mirrored before it was asked.
- * Memory: about the size of the series documents' shared attributes (a few KB per series).
+ * The mirrored series, as the on-disk index holds them: lookups by series and study, the series a query finds
+ * (their stored entries: shared attributes, varying tags, references), counts, and the instance datasets of some
+ * series from CouchDB. Holds nothing in memory: every answer is read from the index, which {@link #current()}
+ * first brings up to date with CouchDB, so an answer includes everything mirrored before it was asked.
  */
 @ApplicationScoped
 public class SeriesCatalog {
 
-    private static final int PAGE = 1000;
-    private static final int CHANGES_PAGE = 5000;
+    @Inject
+    IndexSearch index;
 
     @Inject
     CatalogStore store;
@@ -33,227 +51,236 @@ public class SeriesCatalog {
     public SeriesCatalog() {
     }
 
-    /** A catalog over this store (outside CDI: tests). */
-    public SeriesCatalog(CatalogStore store) {
+    /** A catalog over this index and store (outside CDI: tests). */
+    public SeriesCatalog(IndexSearch index, CatalogStore store) {
+        this.index = index;
         this.store = store;
     }
 
     /**
-     * One series: its UIDs, its shared attributes, the attributes that vary, its instances, and the references
-     * its instances make ({@code {sop: {sopClass, modality, seriesDescription, refs}}}; null in a series
-     * document written before series documents carried them).
+     * One series: its UIDs, its shared attributes, the attributes that vary, how many instances it has, and the
+     * references its instances make ({@code {sop: {sopClass, modality, seriesDescription, refs}}}; null in a
+     * series document written before series documents carried them).
      */
     public record Entry(String study, String series, String modality, JsonObject dicom, Set<String> varying,
-                        List<String> instances, JsonObject references) {
+                        int instanceCount, JsonObject references) {
     }
 
-    /** Told of every change of the catalog, under its lock: {@code before} or {@code after} may be null. */
-    public interface Listener {
-        void changed(Entry before, Entry after);
+    /** How much the mirror holds. */
+    public record Counts(long instances, long series, long studies) {
     }
 
-    /** Attributes with an equality index: a query that fixes one of them evaluates only the series it names. */
-    static final List<String> INDEXED = List.of(Tags.STUDY_INSTANCE_UID, Tags.SERIES_INSTANCE_UID, Tags.PATIENT_ID,
-            Tags.ACCESSION_NUMBER);
+    private static final Query SERIES_DOCUMENTS = new TermQuery(new Term(IndexFields.KIND, IndexFields.SERIES_KIND));
+    private static final Query INSTANCE_DOCUMENTS = new TermQuery(new Term(IndexFields.KIND, IndexFields.INSTANCE));
 
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Set<String>>> index = new ConcurrentHashMap<>();
-
-    {
-        INDEXED.forEach(tag -> index.put(tag, new ConcurrentHashMap<>())); // an empty catalog has empty indexes
+    /** Brings the index up to date with CouchDB (before a question: call once, then ask). */
+    public void current() {
+        index.current();
     }
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private String since;
-    private final AtomicLong version = new AtomicLong();
-    private final AtomicLong instanceCount = new AtomicLong();
 
-    /** Raised by every change: what is derived from the catalog is current while this stays the same. */
+    /** Changes with every change of the index's content: what is derived from it stays valid while it is equal. */
     public long version() {
-        return version.get();
+        return index.search(s -> ((org.apache.lucene.index.DirectoryReader) s.getIndexReader()).getVersion());
     }
 
-    /** Registers a listener and tells it of every series already held. */
-    public synchronized void listen(Listener listener) {
-        listeners.add(listener);
-        entries.values().forEach(e -> listener.changed(null, e));
-    }
-
-    /** Instances listed by the series held (call {@link #current()} first). */
-    public long instanceCount() {
-        return instanceCount.get();
-    }
-
-    /** Studies with at least one series held (call {@link #current()} first). */
-    public int studyCount() {
-        Map<String, Set<String>> byStudy = index.get(Tags.STUDY_INSTANCE_UID);
-        return byStudy == null ? 0 : byStudy.size();
-    }
-
-    /** The UIDs of the studies held (call {@link #current()} first). */
-    public Set<String> studies() {
-        Map<String, Set<String>> byStudy = index.get(Tags.STUDY_INSTANCE_UID);
-        return byStudy == null ? Set.of() : Set.copyOf(byStudy.keySet());
-    }
-
-    /** The series with this UID, as last brought up to date (call {@link #current()} first). */
+    /** The series with this UID, or null. */
     public Entry series(String seriesUid) {
-        return entries.get(seriesUid);
+        List<Entry> found = entries(new TermQuery(new Term(IndexFields.ID, MirrorDocuments.seriesId(seriesUid))),
+                QueryDeadline.none());
+        return found.isEmpty() ? null : found.get(0);
     }
 
-    /** The series of a study, as last brought up to date (call {@link #current()} first). */
+    /** The series of a study, in UID order. */
     public List<Entry> ofStudy(String studyUid) {
-        return withValue(Tags.STUDY_INSTANCE_UID, studyUid);
+        return entries(new TermQuery(new Term(IndexFields.STUDY, studyUid)), QueryDeadline.none());
+    }
+
+    /** The series documents that a query over series documents finds, with their stored entries. */
+    public List<Entry> entries(Query seriesQuery, QueryDeadline deadline) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            List<Entry> out = new ArrayList<>();
+            try {
+                for (int doc : documents(s, q)) {
+                    deadline.check();
+                    out.add(entry(s.storedFields().document(doc, Set.of(IndexFields.ENTRY)).get(IndexFields.ENTRY)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.sort(java.util.Comparator.comparing(Entry::series));
+            return out;
+        });
+    }
+
+    /** How many series documents a query over series documents finds. */
+    public int countSeries(Query seriesQuery) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            try {
+                return s.count(q);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** The Series Instance UIDs of the series documents a query over series documents finds. */
+    public Set<String> seriesUids(Query seriesQuery) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> sortedValues(s, q, IndexFields.SERIES));
+    }
+
+    /** The SOP Instance UIDs of the instance documents a query over instance documents finds, by series. */
+    public Map<String, List<String>> instanceUidsBySeries(Query instanceQuery) {
+        Query q = new BooleanQuery.Builder().add(INSTANCE_DOCUMENTS, Occur.FILTER).add(instanceQuery, Occur.FILTER)
+                .build();
+        return index.search(s -> {
+            Map<String, List<String>> out = new HashMap<>();
+            collect(s, q, (leaf, doc) -> {
+                String series = value(leaf.series, doc);
+                String sop = value(leaf.sop, doc);
+                if (series != null && sop != null) {
+                    out.computeIfAbsent(series, k -> new ArrayList<>()).add(sop);
+                }
+            });
+            out.values().forEach(java.util.Collections::sort); // a stable order whatever the segments' order
+            return out;
+        });
+    }
+
+    /** The instances of these series (SOP Instance UIDs), by series. */
+    public Map<String, List<String>> instancesOf(Collection<String> seriesUids) {
+        if (seriesUids.isEmpty()) {
+            return Map.of();
+        }
+        return instanceUidsBySeries(new TermInSetQuery(IndexFields.SERIES,
+                seriesUids.stream().map(u -> new BytesRef(u)).toList()));
+    }
+
+    /** The UIDs of every study with a series in the mirror. */
+    public Set<String> studies() {
+        return index.search(s -> sortedValues(s, SERIES_DOCUMENTS, IndexFields.STUDY));
+    }
+
+    /** Instances (as the series documents list them), series and studies in the mirror. */
+    public Counts counts() {
+        return index.search(s -> {
+            long[] instances = new long[1];
+            long[] series = new long[1];
+            Set<String> studies = new HashSet<>();
+            collect(s, SERIES_DOCUMENTS, (leaf, doc) -> {
+                series[0]++;
+                if (leaf.count != null && leaf.count.advanceExact(doc)) {
+                    instances[0] += leaf.count.longValue();
+                }
+                String study = value(leaf.study, doc);
+                if (study != null) {
+                    studies.add(study);
+                }
+            });
+            return new Counts(instances[0], series[0], studies.size());
+        });
+    }
+
+    /** Each series' modality, study and instance count, for the series a query over series documents finds. */
+    public record SeriesRow(String study, String series, String modality, long instanceCount) {
+    }
+
+    public List<SeriesRow> seriesRows(Query seriesQuery) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            List<SeriesRow> out = new ArrayList<>();
+            collect(s, q, (leaf, doc) -> {
+                long count = leaf.count != null && leaf.count.advanceExact(doc) ? leaf.count.longValue() : 0;
+                String modality = value(leaf.modality, doc);
+                out.add(new SeriesRow(value(leaf.study, doc), value(leaf.series, doc), modality == null ? "" : modality,
+                        count));
+            });
+            return out;
+        });
+    }
+
+    /** A series document a query found: its study, its UID, and its document number in the searcher it came from. */
+    public record SeriesHit(String study, String series, int doc) {
     }
 
     /**
-     * The series whose shared value of an indexed attribute is this value, plus those where the attribute
-     * varies between instances (which the caller must still test); null if the attribute has no index.
+     * The series documents a query over series documents finds, with their document numbers, and the values of
+     * some attributes for each (read from doc values, see {@link #valuesFromDocValues}), all from one searcher.
      */
-    public List<Entry> withValue(String tag, String value) {
-        Map<String, Set<String>> byValue = index.get(tag);
-        if (byValue == null) {
-            return null;
-        }
-        List<Entry> out = new ArrayList<>();
-        for (String key : new String[] {value, VARYING}) {
-            for (String uid : byValue.getOrDefault(key, Set.of())) {
-                Entry e = entries.get(uid);
-                if (e != null) {
-                    out.add(e);
-                }
-            }
-        }
-        return out;
+    public record SeriesHits(List<SeriesHit> hits, Map<String, Map<Integer, List<Object>>> values) {
     }
 
-    private static final String VARYING = "\u0000varying";
-
-    /** Brings the catalog up to date with CouchDB and answers every series. */
-    public synchronized Collection<Entry> current() {
-        if (since == null) {
-            loadAll();
-        } else {
-            applyChanges();
-        }
-        return entries.values();
+    /** Whether an attribute's values can be read from doc values: numbers, and short code-like text. */
+    public static boolean valuesFromDocValues(org.dicomsidecar.query.AttributePath path) {
+        return path.numeric() || FACETED.contains(path.vr());
     }
 
-    public int size() {
-        return entries.size();
-    }
+    private static final Set<String> FACETED = Set.of("AE", "AS", "CS", "SH", "LO");
 
-    private void loadAll() {
-        String seq = store.updateSequence();
-        entries.clear();
-        String firstId = MirrorDocuments.SERIES + ":";
-        while (true) {
-            List<JsonObject> docs = store.seriesDocumentsFrom(firstId, PAGE + 1);
-            docs.subList(0, Math.min(docs.size(), PAGE)).forEach(this::put);
-            if (docs.size() <= PAGE) {
-                break;
-            }
-            firstId = docs.get(PAGE).getString("_id");
-        }
-        since = seq;
-    }
+    /** As {@link #seriesHits}: the values of each path ({@link #valuesFromDocValues} must hold) by document. */
+    public SeriesHits seriesHits(Query seriesQuery, List<org.dicomsidecar.query.AttributePath> paths) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            List<SeriesHit> hits = new ArrayList<>();
+            Map<String, Map<Integer, List<Object>>> values = new HashMap<>();
+            try {
+                s.search(q, new SimpleCollector() {
+                    private int base;
+                    private SortedDocValues study;
+                    private SortedDocValues series;
+                    private final Map<String, Object> readers = new HashMap<>();
 
-    private void applyChanges() {
-        while (true) {
-            CatalogStore.Changes changes = store.changesSince(since, CHANGES_PAGE);
-            Set<String> changed = new HashSet<>();
-            for (CatalogStore.Change c : changes.results()) {
-                String id = c.id();
-                if (id.startsWith(MirrorDocuments.SERIES + ":")) {
-                    if (c.deleted()) {
-                        remove(id.substring(MirrorDocuments.SERIES.length() + 1));
-                        changed.remove(id);
-                    } else {
-                        changed.add(id);
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        base = context.docBase;
+                        var r = context.reader();
+                        study = r.getSortedDocValues(IndexFields.STUDY);
+                        series = r.getSortedDocValues(IndexFields.SERIES);
+                        readers.clear();
+                        for (var p : paths) {
+                            readers.put(p.text(), p.numeric()
+                                    ? r.getSortedNumericDocValues(IndexFields.field(p.tags(), IndexFields.NUM))
+                                    : r.getSortedSetDocValues(IndexFields.field(p.tags(), IndexFields.FACET)));
+                        }
                     }
-                }
-            }
-            store.documents(changed).forEach(this::put);
-            String next = changes.lastSequence();
-            boolean more = changes.results().size() >= CHANGES_PAGE && !next.equals(since);
-            since = next;
-            if (!more) {
-                return;
-            }
-        }
-    }
 
-    private void put(JsonObject doc) {
-        if (doc == null || !MirrorDocuments.SERIES.equals(doc.getString("type", ""))) {
-            return;
-        }
-        Set<String> varying = new HashSet<>();
-        if (doc.containsKey("varying")) {
-            doc.getJsonArray("varying").forEach(v -> varying.add(((jakarta.json.JsonString) v).getString()));
-        }
-        List<String> instances = new ArrayList<>(doc.getJsonObject("instances").keySet());
-        JsonValue references = doc.get("references");
-        Entry entry = new Entry(doc.getString("study"), doc.getString("series"), doc.getString("modality", ""),
-                doc.getJsonObject("dicom"), Set.copyOf(varying), List.copyOf(instances),
-                references instanceof JsonObject r ? r : null);
-        Entry before = entries.put(entry.series(), entry);
-        unindex(before);
-        instanceCount.addAndGet(entry.instances().size() - (before == null ? 0 : before.instances().size()));
-        for (String tag : INDEXED) {
-            index.computeIfAbsent(tag, t -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(indexKey(entry, tag), k -> ConcurrentHashMap.newKeySet()).add(entry.series());
-        }
-        version.incrementAndGet();
-        listeners.forEach(l -> l.changed(before, entry));
-    }
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        hits.add(new SeriesHit(value(study, doc), value(series, doc), base + doc));
+                        for (var p : paths) {
+                            List<Object> out = new ArrayList<>();
+                            Object reader = readers.get(p.text());
+                            if (reader instanceof org.apache.lucene.index.SortedNumericDocValues n && n.advanceExact(doc)) {
+                                for (int i = 0; i < n.docValueCount(); i++) {
+                                    double d = org.apache.lucene.util.NumericUtils.sortableLongToDouble(n.nextValue());
+                                    out.add(java.math.BigDecimal.valueOf(d));
+                                }
+                            } else if (reader instanceof org.apache.lucene.index.SortedSetDocValues t && t.advanceExact(doc)) {
+                                for (int i = 0; i < t.docValueCount(); i++) {
+                                    out.add(t.lookupOrd(t.nextOrd()).utf8ToString());
+                                }
+                            }
+                            values.computeIfAbsent(p.text(), k -> new HashMap<>()).put(base + doc, out);
+                        }
+                    }
 
-    private void remove(String seriesUid) {
-        Entry before = entries.remove(seriesUid);
-        if (before != null) {
-            unindex(before);
-            instanceCount.addAndGet(-before.instances().size());
-            version.incrementAndGet();
-            listeners.forEach(l -> l.changed(before, null));
-        }
-    }
-
-    private void unindex(Entry e) {
-        if (e == null) {
-            return;
-        }
-        for (String tag : INDEXED) {
-            Map<String, Set<String>> byValue = index.get(tag);
-            if (byValue != null) {
-                byValue.computeIfPresent(indexKey(e, tag), (k, uids) -> {
-                    uids.remove(e.series());
-                    return uids.isEmpty() ? null : uids;
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
                 });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    private static String indexKey(Entry e, String tag) {
-        if (tag.equals(Tags.STUDY_INSTANCE_UID)) {
-            return e.study();
-        }
-        if (tag.equals(Tags.SERIES_INSTANCE_UID)) {
-            return e.series();
-        }
-        if (e.varying().contains(tag)) {
-            return VARYING;
-        }
-        JsonValue element = e.dicom().get(tag);
-        JsonValue values = element instanceof JsonObject o ? o.get("Value") : null;
-        if (values == null || values.getValueType() != JsonValue.ValueType.ARRAY || values.asJsonArray().isEmpty()) {
-            return ""; // absent or empty: no value can equal it
-        }
-        JsonValue first = values.asJsonArray().get(0);
-        // several values, or not a string: the index cannot say, so the series is always a candidate
-        return values.asJsonArray().size() == 1 && first instanceof jakarta.json.JsonString s ? s.getString() : VARYING;
+            return new SeriesHits(hits, values);
+        });
     }
 
     /** The instance datasets of these series, from the mirror, by series UID (one request for all of them). */
     public Map<String, List<JsonObject>> instanceDatasets(Collection<Entry> series) {
-        Map<String, List<JsonObject>> out = new java.util.HashMap<>();
+        Map<String, List<JsonObject>> out = new HashMap<>();
         if (series.isEmpty()) {
             return out;
         }
@@ -263,4 +290,89 @@ public class SeriesCatalog {
         return out;
     }
 
+    static Entry entry(String stored) {
+        JsonObject json = Jsonp.createReader(new StringReader(stored)).readObject();
+        Set<String> varying = new HashSet<>();
+        json.getJsonArray("varying").forEach(v -> varying.add(((JsonString) v).getString()));
+        return new Entry(json.getString("study"), json.getString("series"), json.getString("modality", ""),
+                json.getJsonObject("dicom"), Set.copyOf(varying), json.getInt("count", 0),
+                json.get("references") instanceof JsonObject r ? r : null);
+    }
+
+    // ---- reading doc values ------------------------------------------------------------------------------
+
+    /** The doc values a pass over one segment reads (absent ones null). */
+    private record Leaf(SortedDocValues study, SortedDocValues series, SortedDocValues sop, SortedDocValues modality,
+                        NumericDocValues count) {
+    }
+
+    private interface Visitor {
+        void visit(Leaf leaf, int doc) throws IOException;
+    }
+
+    private static void collect(IndexSearcher s, Query q, Visitor visitor) {
+        try {
+            s.search(q, new SimpleCollector() {
+                private Leaf leaf;
+
+                @Override
+                protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                    var r = context.reader();
+                    leaf = new Leaf(r.getSortedDocValues(IndexFields.STUDY), r.getSortedDocValues(IndexFields.SERIES),
+                            r.getSortedDocValues(IndexFields.SOP), r.getSortedDocValues(IndexFields.MODALITY),
+                            r.getNumericDocValues(IndexFields.COUNT));
+                }
+
+                @Override
+                public void collect(int doc) throws IOException {
+                    visitor.visit(leaf, doc);
+                }
+
+                @Override
+                public ScoreMode scoreMode() {
+                    return ScoreMode.COMPLETE_NO_SCORES;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String value(SortedDocValues values, int doc) throws IOException {
+        return values != null && values.advanceExact(doc) ? values.lookupOrd(values.ordValue()).utf8ToString() : null;
+    }
+
+    private static Set<String> sortedValues(IndexSearcher s, Query q, String field) {
+        Set<String> out = new TreeSet<>();
+        collect(s, q, (leaf, doc) -> {
+            String v = value(field.equals(IndexFields.STUDY) ? leaf.study : leaf.series, doc);
+            if (v != null) {
+                out.add(v);
+            }
+        });
+        return out;
+    }
+
+    private static List<Integer> documents(IndexSearcher s, Query q) throws IOException {
+        List<Integer> docs = new ArrayList<>();
+        s.search(q, new SimpleCollector() {
+            private int base;
+
+            @Override
+            protected void doSetNextReader(LeafReaderContext context) {
+                base = context.docBase;
+            }
+
+            @Override
+            public void collect(int doc) {
+                docs.add(base + doc);
+            }
+
+            @Override
+            public ScoreMode scoreMode() {
+                return ScoreMode.COMPLETE_NO_SCORES;
+            }
+        });
+        return docs;
+    }
 }

@@ -18,8 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.index.ConditionQueries;
+import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
@@ -35,8 +40,9 @@ import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.query.QueryException;
 
 /**
- * Runs cohort queries over the mirror: conditions are decided on each series' shared attributes (the
- * in-memory {@link SeriesCatalog}); where an attribute varies within a series, on its instances. A series
+ * Runs cohort queries over the mirror: the on-disk index narrows the series a condition can match, and the
+ * condition is decided on each of those series' shared attributes (their entries in the {@link SeriesCatalog});
+ * where an attribute varies within a series, on its instances. A series
  * matches when its shared attributes satisfy the condition or, failing that, when one of its instances
  * does; a study matches when one of its series does; at instance level each instance is tested.
  */
@@ -70,6 +76,11 @@ public class CohortService {
 
     public Answer run(CohortQuery q) {
         QueryDeadline deadline = budget.start();
+        catalog.current();
+        Optional<Decided> decided = decided(q);
+        if (decided.isPresent()) {
+            return answer(q, decided.get(), deadline);
+        }
         List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
         long count = matches.size();
@@ -83,7 +94,82 @@ public class CohortService {
             page.add(row(m, q));
         }
         String next = to < matches.size() ? cursorAfter(matches.get(to - 1)) : null;
-        return new Answer(count, page, next, facets(matches, q, deadline));
+        return new Answer(count, page, next, facets(q, f -> matches.stream()
+                .map(m -> ConditionEvaluator.values(m.dataset(), f.path())).toList(), deadline));
+    }
+
+    /**
+     * The rows of a study- or series-level query that the index decides alone: every series its upper bound finds
+     * is in its lower bound, so no series is left for the evaluator. Rows are in UID order (the query sorts by
+     * nothing else), each with its document's facet values; entries are read only for the rows of a page.
+     */
+    private record Decided(List<Match> rows, Map<Match, Integer> docs, SeriesCatalog.SeriesHits hits) {
+    }
+
+    private Optional<Decided> decided(CohortQuery q) {
+        if (q.level() == Level.INSTANCE || !q.sort().isEmpty()
+                || !q.facets().stream().allMatch(f -> SeriesCatalog.valuesFromDocValues(f.path()))) {
+            return Optional.empty();
+        }
+        ConditionQueries.Bounds bounds = ConditionQueries.onSeries(q.where());
+        if (!bounds.exact() && catalog.countSeries(bounds.upper()) != catalog.countSeries(bounds.lower())) {
+            return Optional.empty(); // the lower bound is inside the upper one: equal counts mean equal sets
+        }
+        SeriesCatalog.SeriesHits hits = catalog.seriesHits(bounds.lower(),
+                q.facets().stream().map(CohortQuery.Facet::path).toList());
+        Map<String, SeriesCatalog.SeriesHit> byRow = new java.util.TreeMap<>();
+        for (SeriesCatalog.SeriesHit h : hits.hits()) {
+            String id = q.level() == Level.STUDY ? h.study() : h.series();
+            // a study's row stands for its series of the smallest UID, as the evaluator's order has it
+            byRow.merge(id, h, (a, b) -> a.series().compareTo(b.series()) <= 0 ? a : b);
+        }
+        List<Match> rows = new ArrayList<>(byRow.size());
+        Map<Match, Integer> docs = new HashMap<>();
+        byRow.forEach((id, h) -> {
+            Match m = new Match(h.study(), q.level() == Level.STUDY ? null : h.series(), null, null, null, List.of());
+            rows.add(m);
+            docs.put(m, h.doc());
+        });
+        return Optional.of(new Decided(rows, docs, hits));
+    }
+
+    private Answer answer(CohortQuery q, Decided d, QueryDeadline deadline) {
+        List<Match> rows = d.rows();
+        int from = q.cursor() == null ? 0 : resumeAfter(rows, q);
+        int to = Math.min(rows.size(), from + q.limit());
+        List<Match> page = withEntries(rows.subList(from, to), q.level(), d);
+        List<JsonObject> results = new ArrayList<>();
+        page.forEach(m -> results.add(row(m, q)));
+        String next = to < rows.size() ? cursorAfter(rows.get(to - 1)) : null;
+        return new Answer(rows.size(), results, next, facets(q, f -> rows.stream()
+                .map(m -> d.hits().values().get(f.path().text()).getOrDefault(d.docs().get(m), List.of())).toList(),
+                deadline));
+    }
+
+    /** The rows with what their answer shows: each series' entry, or each study's representative series' entry. */
+    private List<Match> withEntries(List<Match> rows, Level level, Decided d) {
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        Map<Integer, String> seriesOfDoc = new HashMap<>();
+        d.hits().hits().forEach(h -> seriesOfDoc.put(h.doc(), h.series()));
+        List<String> series = rows.stream().map(m -> seriesOfDoc.get(d.docs().get(m))).toList();
+        Map<String, SeriesCatalog.Entry> entries = new HashMap<>();
+        catalog.entries(new TermInSetQuery(IndexFields.ID, series.stream()
+                .map(u -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(u))).toList()),
+                QueryDeadline.none()).forEach(e -> entries.put(e.series(), e));
+        Map<String, String> modalities = level == Level.STUDY
+                ? modalitiesOfStudies(rows.stream().map(Match::study).toList()) : Map.of();
+        List<Match> out = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            Match m = rows.get(i);
+            SeriesCatalog.Entry e = entries.get(series.get(i));
+            JsonObject dataset = e == null ? JsonValue.EMPTY_JSON_OBJECT : e.dicom();
+            String modality = level == Level.STUDY ? modalities.getOrDefault(m.study(), "")
+                    : e == null ? "" : e.modality();
+            out.add(new Match(m.study(), m.series(), null, modality, dataset, List.of()));
+        }
+        return out;
     }
 
     /** Every match, unpaged, in order: for export. */
@@ -99,18 +185,32 @@ public class CohortService {
     }
 
     public long count(CohortQuery q) {
-        return matches(q, budget.start()).size();
+        catalog.current();
+        Optional<Decided> decided = decided(new CohortQuery(q.level(), q.where(), List.of(), q.limit(), null, List.of(),
+                List.of()));
+        return decided.isPresent() ? decided.get().rows().size() : matches(q, budget.start()).size();
     }
 
     /** A match for other query front-ends (QIDO-RS): UIDs and the dataset its attributes come from. */
     public record Hit(String study, String series, String sop, JsonObject dataset) {
     }
 
-    /** Every match at a level, ordered by UID: a stable order for offset paging. */
-    public List<Hit> hits(Level level, Condition where, QueryDeadline deadline) {
+    /** The matches at a level from {@code offset} on, at most {@code limit}, ordered by UID (offset paging). */
+    public List<Hit> hits(Level level, Condition where, int offset, int limit, QueryDeadline deadline) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
-        List<Match> matches = matches(q, deadline);
-        matches.sort(order(q));
+        catalog.current();
+        Optional<Decided> decided = decided(q);
+        List<Match> matches;
+        if (decided.isPresent()) {
+            List<Match> rows = decided.get().rows();
+            matches = withEntries(rows.subList(Math.min(rows.size(), offset),
+                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get());
+        } else {
+            matches = matches(q, deadline);
+            matches.sort(order(q));
+            matches = matches.subList(Math.min(matches.size(), offset),
+                    (int) Math.min(matches.size(), (long) offset + limit));
+        }
         return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
     }
 
@@ -135,11 +235,16 @@ public class CohortService {
         return out;
     }
 
+    /**
+     * The index bounds the condition over series documents: series outside the upper bound cannot match, so only
+     * those inside it are read and evaluated (in full, by the same rules as before: answers do not depend on the
+     * index's translation being exact, only their cost does).
+     */
     private List<Match> matches(CohortQuery q, QueryDeadline deadline) {
-        Collection<SeriesCatalog.Entry> all = catalog.current();
+        catalog.current();
         deadline.check();
-        Collection<SeriesCatalog.Entry> series = candidates(q.where());
-        return matches(q, series == null ? all : series, deadline);
+        ConditionQueries.Bounds bounds = ConditionQueries.onSeries(q.where());
+        return matches(q, catalog.entries(bounds.upper(), deadline), deadline);
     }
 
     /** The instance datasets of these series, read a few series at a time with the deadline checked between. */
@@ -150,44 +255,6 @@ public class CohortService {
             out.putAll(catalog.instanceDatasets(series.subList(from, Math.min(series.size(), from + SERIES_PER_READ))));
         }
         return out;
-    }
-
-    /**
-     * The series a condition can match, from the catalog's equality indexes, when it fixes an indexed attribute
-     * (a UID, PatientID, AccessionNumber: what path-scoped QIDO and most lookups fix); null when it does not,
-     * and every series must be evaluated. Each candidate is still evaluated in full.
-     */
-    private Collection<SeriesCatalog.Entry> candidates(Condition where) {
-        List<Condition> all = where instanceof Condition.And and ? and.all() : List.of(where);
-        Collection<SeriesCatalog.Entry> best = null;
-        for (Condition c : all) {
-            if (!(c instanceof Condition.Test t) || t.path().tags().size() != 1 || t.mode() != Condition.ValueMode.ANY) {
-                continue;
-            }
-            List<Object> values = null;
-            if (t.predicate() instanceof Condition.Predicate.Equals e && !e.caseInsensitive()) {
-                values = List.of(e.value());
-            } else if (t.predicate() instanceof Condition.Predicate.In in && !in.caseInsensitive()) {
-                values = in.values();
-            }
-            if (values == null || !values.stream().allMatch(v -> v instanceof String)) {
-                continue;
-            }
-            Map<String, SeriesCatalog.Entry> found = new LinkedHashMap<>();
-            boolean indexed = true;
-            for (Object v : values) {
-                List<SeriesCatalog.Entry> some = catalog.withValue(t.path().tags().get(0), (String) v);
-                if (some == null) {
-                    indexed = false;
-                    break;
-                }
-                some.forEach(e -> found.put(e.series(), e));
-            }
-            if (indexed && (best == null || found.size() < best.size())) {
-                best = found.values();
-            }
-        }
-        return best;
     }
 
     /** The matches among these series; checks the deadline at each series and each instance tested. */
@@ -235,9 +302,10 @@ public class CohortService {
                         studyRepresentative.put(e.study(), e);
                     }
                 }
+                Map<String, String> modalities = modalitiesOfStudies(studies);
                 for (String study : studies) {
                     SeriesCatalog.Entry e = studyRepresentative.get(study);
-                    out.add(new Match(study, null, null, modalitiesOfStudy(study), e.dicom(),
+                    out.add(new Match(study, null, null, modalities.getOrDefault(study, ""), e.dicom(),
                             sortKeys(q, e.dicom())));
                 }
             }
@@ -250,12 +318,15 @@ public class CohortService {
                 List<SeriesCatalog.Entry> toOpen = decided.stream()
                         .filter(e -> e.varying().stream().anyMatch(needed::contains)).toList();
                 Map<String, List<JsonObject>> instancesOfDecided = instanceDatasetsOf(toOpen, deadline);
+                Map<String, List<String>> listed = catalog.instancesOf(decided.stream()
+                        .filter(e -> !instancesOfDecided.containsKey(e.series())).map(SeriesCatalog.Entry::series)
+                        .toList());
                 for (SeriesCatalog.Entry e : decided) {
                     deadline.check();
                     List<JsonObject> docs = instancesOfDecided.get(e.series());
                     if (docs == null) {
-                        e.instances().forEach(sop -> out.add(new Match(e.study(), e.series(), sop, e.modality(),
-                                e.dicom(), sortKeys(q, e.dicom()))));
+                        listed.getOrDefault(e.series(), List.of()).forEach(sop -> out.add(new Match(e.study(),
+                                e.series(), sop, e.modality(), e.dicom(), sortKeys(q, e.dicom()))));
                     } else {
                         docs.forEach(d -> out.add(instanceMatch(e, d, q)));
                     }
@@ -275,9 +346,20 @@ public class CohortService {
         return new Match(e.study(), e.series(), sop, e.modality(), dataset, sortKeys(q, dataset));
     }
 
-    private String modalitiesOfStudy(String study) {
-        return String.join("\\", catalog.ofStudy(study).stream().map(SeriesCatalog.Entry::modality)
-                .filter(m -> !m.isEmpty()).distinct().sorted().toList());
+    /** The modalities of each study's series, sorted and joined with a backslash as a CS list is written. */
+    private Map<String, String> modalitiesOfStudies(Collection<String> studies) {
+        Map<String, java.util.TreeSet<String>> byStudy = new HashMap<>();
+        if (!studies.isEmpty()) {
+            catalog.seriesRows(new TermInSetQuery(IndexFields.STUDY, studies.stream().map(u -> new BytesRef(u)).toList()))
+                    .forEach(r -> {
+                        if (!r.modality().isEmpty()) {
+                            byStudy.computeIfAbsent(r.study(), k -> new java.util.TreeSet<>()).add(r.modality());
+                        }
+                    });
+        }
+        Map<String, String> out = new HashMap<>();
+        byStudy.forEach((study, modalities) -> out.put(study, String.join("\\", modalities)));
+        return out;
     }
 
     private static List<Object> sortKeys(CohortQuery q, JsonObject dataset) {
@@ -399,14 +481,15 @@ public class CohortService {
         return p.text();
     }
 
-    private JsonObject facets(List<Match> matches, CohortQuery q, QueryDeadline deadline) {
+    /** Each facet over the rows' values ({@code valuesOfRows}: a facet's values of each row, in row order). */
+    private JsonObject facets(CohortQuery q, java.util.function.Function<CohortQuery.Facet, List<List<Object>>> valuesOfRows,
+                              QueryDeadline deadline) {
         JsonObjectBuilder out = Jsonp.createObjectBuilder();
         for (CohortQuery.Facet f : q.facets()) {
             List<Object> values = new ArrayList<>();
-            for (Match m : matches) {
+            for (List<Object> ofRow : valuesOfRows.apply(f)) {
                 deadline.check();
-                new LinkedHashSet<>(ConditionEvaluator.values(m.dataset(), f.path())).stream()
-                        .filter(v -> v != null).forEach(values::add);
+                new LinkedHashSet<>(ofRow).stream().filter(v -> v != null).forEach(values::add);
             }
             out.add(name(f.path()), f.bins() > 0 ? histogram(values, f.bins()) : valueCounts(values, f.limit()));
         }

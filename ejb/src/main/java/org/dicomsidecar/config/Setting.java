@@ -54,6 +54,12 @@ public enum Setting {
     JOURNAL_DIR("sidecar.journal.dir", "",
             "Folder of the event journal (events are acknowledged once forced to disk there); "
                     + "empty: dicom-sidecar/journal in WildFly's data folder"),
+    INDEX_DIR("sidecar.index.dir", "",
+            "Folder of the on-disk query index (derived from CouchDB, rebuilt from it when missing or damaged); "
+                    + "empty: dicom-sidecar/index in WildFly's data folder. Local disk, one folder per node"),
+    INDEX_COMMIT_INTERVAL_MS("sidecar.index.commit-interval-ms", "10000",
+            "Longest time between two commits of the index (each forces it to disk); after a crash the index "
+                    + "replays CouchDB's changes since its last commit"),
     INGEST_ORTHANC_URL("sidecar.ingest.orthanc-url", "",
             "Orthanc's REST base URL (e.g. http://127.0.0.1:18042): the sidecar then follows Orthanc's /changes "
                     + "feed and mirrors every instance Orthanc stores, with no hook in Orthanc; empty: off"),

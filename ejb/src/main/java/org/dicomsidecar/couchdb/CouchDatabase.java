@@ -293,8 +293,9 @@ public class CouchDatabase {
     }
 
     private URI documentUri(String id) {
-        String encoded = id.startsWith("_design/")
-                ? "_design/" + URLEncoder.encode(id.substring(8), StandardCharsets.UTF_8)
+        String encoded = id.startsWith("_design/") || id.startsWith("_local/")
+                ? id.substring(0, id.indexOf('/') + 1) + URLEncoder.encode(id.substring(id.indexOf('/') + 1),
+                        StandardCharsets.UTF_8)
                 : URLEncoder.encode(id, StandardCharsets.UTF_8);
         return clientOrCreate().getDBUri().resolve(encoded);
     }

@@ -13,7 +13,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.util.BytesRef;
 import org.dicomsidecar.dicom.Tags;
 
 /**
@@ -45,11 +49,27 @@ public final class DocumentMapper {
         String study = orTag(text(couchDocument.get("study")), dataset, Tags.STUDY_INSTANCE_UID);
         String series = orTag(text(couchDocument.get("series")), dataset, Tags.SERIES_INSTANCE_UID);
         Document doc = dataset(id, type, study, series, dataset);
-        if (IndexFields.SERIES_KIND.equals(type) && couchDocument.get("varying") instanceof JsonArray a) {
-            a.stream().map(DocumentMapper::text).filter(t -> !t.isEmpty())
-                    .forEach(t -> doc.add(new StringField(IndexFields.VARYING, t, Field.Store.NO)));
+        if (IndexFields.INSTANCE.equals(type)) {
+            String sop = orTag(text(couchDocument.get("sop")), dataset, Tags.SOP_INSTANCE_UID);
+            if (!sop.isEmpty()) {
+                doc.add(new StringField(IndexFields.SOP, sop, Field.Store.YES));
+                doc.add(new SortedDocValuesField(IndexFields.SOP, new BytesRef(sop)));
+            }
+        } else {
+            seriesFields(doc, couchDocument, study, series);
         }
         return Optional.of(doc);
+    }
+
+    /** What a series document adds: its varying tags, its entry (stored), its instance count and reference keys. */
+    private static void seriesFields(Document doc, JsonObject couchDocument, String study, String series) {
+        SeriesEntryJson entry = SeriesEntryJson.of(couchDocument);
+        entry.varying().forEach(t -> doc.add(new StringField(IndexFields.VARYING, t, Field.Store.NO)));
+        doc.add(new StoredField(IndexFields.ENTRY, entry.json().toString()));
+        doc.add(new NumericDocValuesField(IndexFields.COUNT, entry.instanceCount()));
+        doc.add(new SortedDocValuesField(IndexFields.MODALITY, new BytesRef(entry.json().getString("modality", ""))));
+        entry.referenceKeys().forEach(k -> doc.add(new StringField(IndexFields.REFERENCE, IndexFields.capped(k),
+                Field.Store.NO)));
     }
 
     /** The document of a dataset with its ids (series is null or empty for a study document). */
@@ -59,9 +79,11 @@ public final class DocumentMapper {
         doc.add(new StringField(IndexFields.KIND, kind, Field.Store.YES));
         if (study != null && !study.isEmpty()) {
             doc.add(new StringField(IndexFields.STUDY, study, Field.Store.YES));
+            doc.add(new SortedDocValuesField(IndexFields.STUDY, new BytesRef(study)));
         }
         if (series != null && !series.isEmpty()) {
             doc.add(new StringField(IndexFields.SERIES, series, Field.Store.YES));
+            doc.add(new SortedDocValuesField(IndexFields.SERIES, new BytesRef(series)));
         }
         Set<String> present = new TreeSet<>();
         attributes(doc, dataset, List.of(), 0, present);
@@ -159,7 +181,7 @@ public final class DocumentMapper {
         return "";
     }
 
-    private static String text(JsonValue v) {
+    static String text(JsonValue v) {
         return v instanceof JsonString s ? s.getString() : "";
     }
 }

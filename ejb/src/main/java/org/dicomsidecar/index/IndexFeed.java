@@ -27,8 +27,14 @@ public final class IndexFeed {
     /** What the feed reads of CouchDB; narrow, so that the feed is tested over an in-memory database. */
     public interface Source {
 
-        /** A document changed after a sequence: its id, and whether it was deleted. */
-        record Change(String id, boolean deleted) {
+        /**
+         * A document changed after a sequence: its id, whether it was deleted, and its content when the source
+         * read it with the change (null: the feed asks {@link #documents} for it).
+         */
+        record Change(String id, boolean deleted, JsonObject document) {
+            public Change(String id, boolean deleted) {
+                this(id, deleted, null);
+            }
         }
 
         /** A page of changes in order, and the sequence they reach. */
@@ -40,6 +46,14 @@ public final class IndexFeed {
 
         /** The documents with these ids that exist (deleted and missing ones left out). */
         List<JsonObject> documents(Collection<String> ids);
+
+        /**
+         * What identifies the database the sequences belong to; "" when the source cannot tell. An index built
+         * from one database is rebuilt when the source names another.
+         */
+        default String databaseId() {
+            return "";
+        }
     }
 
     /** The sequence to read from when the index has no checkpoint: the start of the feed. */
@@ -50,6 +64,7 @@ public final class IndexFeed {
     private final int pageSize;
     private final Duration commitInterval;
     private final Clock clock;
+    private final String database;
     private String applied;
     private Instant lastCommit;
 
@@ -59,8 +74,14 @@ public final class IndexFeed {
         this.pageSize = pageSize;
         this.commitInterval = commitInterval;
         this.clock = clock;
+        this.database = source.databaseId();
         this.applied = store.checkpoint().map(IndexCheckpoint::couchSeq).orElse(FROM_THE_START);
         this.lastCommit = clock.instant();
+    }
+
+    /** The database this feed follows (as {@link Source#databaseId()} named it when the feed began). */
+    public String database() {
+        return database;
     }
 
     /** The sequence every change up to which is in the index (searchable; durable once committed). */
@@ -102,23 +123,39 @@ public final class IndexFeed {
 
     private void apply(List<Source.Change> changes) throws IOException {
         Set<String> wanted = new HashSet<>();
+        java.util.Map<String, JsonObject> read = new java.util.HashMap<>();
         for (Source.Change c : changes) {
             if (c.deleted()) {
                 wanted.remove(c.id());
+                read.remove(c.id());
                 store.delete(c.id());
+            } else if (c.document() != null) {
+                wanted.remove(c.id());
+                read.put(c.id(), c.document());
             } else {
+                read.remove(c.id());
                 wanted.add(c.id());
             }
         }
+        List<JsonObject> documents = new ArrayList<>(read.values());
+        if (!wanted.isEmpty()) {
+            documents.addAll(source.documents(new ArrayList<>(wanted)));
+        }
         Set<String> found = new HashSet<>();
-        for (JsonObject doc : source.documents(new ArrayList<>(wanted))) {
-            Optional<org.apache.lucene.document.Document> mapped = DocumentMapper.map(doc);
+        for (JsonObject doc : documents) {
             String id = doc.getString("_id", "");
             found.add(id);
+            if (!isIndexed(id)) {
+                continue;
+            }
+            Optional<org.apache.lucene.document.Document> mapped = DocumentMapper.map(doc);
             if (mapped.isPresent()) {
                 store.replace(id, mapped.get());
+            } else {
+                store.delete(id);
             }
         }
+        wanted.addAll(read.keySet());
         for (String id : wanted) {
             if (!found.contains(id)) {
                 store.delete(id); // deleted again after this page was listed
@@ -126,10 +163,15 @@ public final class IndexFeed {
         }
     }
 
+    /** Only mirror documents are indexed: the others (steps, saved cohorts, design documents) are never mapped. */
+    private static boolean isIndexed(String id) {
+        return id.startsWith(IndexFields.INSTANCE + ":") || id.startsWith(IndexFields.SERIES_KIND + ":");
+    }
+
     private void commitIfDue(boolean now) throws IOException {
         boolean changedSinceCommit = !applied.equals(store.checkpoint().map(IndexCheckpoint::couchSeq).orElse(null));
         if (changedSinceCommit && (now || !clock.instant().isBefore(lastCommit.plus(commitInterval)))) {
-            store.commit(applied);
+            store.commit(applied, database);
             lastCommit = clock.instant();
         }
     }

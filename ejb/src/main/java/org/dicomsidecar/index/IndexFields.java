@@ -20,10 +20,12 @@ public final class IndexFields {
     public static final String ID = "_id";
     /** {@link #INSTANCE}, {@link #SERIES_KIND} or {@link #STUDY_KIND}: StringField, stored. */
     public static final String KIND = "_kind";
-    /** StudyInstanceUID: StringField, stored. */
+    /** StudyInstanceUID: StringField, stored, and SortedDocValuesField (grouping by study, sorting). */
     public static final String STUDY = "_study";
-    /** SeriesInstanceUID: StringField, stored; absent on study documents. */
+    /** SeriesInstanceUID: StringField, stored, and SortedDocValuesField; absent on study documents. */
     public static final String SERIES = "_series";
+    /** On instance documents: SOPInstanceUID, StringField, stored, and SortedDocValuesField (paging order). */
+    public static final String SOP = "_sop";
     /**
      * Every tag path that has at least one value ("00100010", "00081115", "00081115.0020000E"), without the
      * {@code t.} prefix: presence and absence questions are term queries on it (an element without a value is
@@ -33,6 +35,21 @@ public final class IndexFields {
 
     /** On series documents: the top-level tags whose values differ between the series' instances. */
     public static final String VARYING = "_varying";
+
+    /**
+     * On series documents, stored: what answers read of a series without CouchDB (see {@link SeriesEntry}): its
+     * shared attributes, varying tags, modality, instance count and its instances' references, as compact JSON.
+     */
+    public static final String ENTRY = "_entry";
+    /** On series documents: the series' Modality (as its CouchDB document names it), SortedDocValuesField. */
+    public static final String MODALITY = "_modality";
+    /** On series documents: the number of instances, NumericDocValuesField (counts without loading entries). */
+    public static final String COUNT = "_count";
+    /**
+     * On series documents: what its instances reference, as the keys a search by reference asks for
+     * ({@code uid:<target>}, {@code series:<series of an instance target>}, {@code study:<study of a target>}).
+     */
+    public static final String REFERENCE = "_ref";
 
     public static final String INSTANCE = "instance";
     public static final String SERIES_KIND = "series";

@@ -32,6 +32,12 @@ final class IndexFolder {
 
     /** RESUME with the last commit's checkpoint, or REBUILD and why. Damage is a verdict, never an exception. */
     static IndexOpening inspect(Directory directory, Path folder, int schemaVersion) throws IOException {
+        return inspect(directory, folder, schemaVersion, true);
+    }
+
+    /** As above; {@code verifyChecksums} false leaves the full read of every file to a later check. */
+    static IndexOpening inspect(Directory directory, Path folder, int schemaVersion, boolean verifyChecksums)
+            throws IOException {
         if (!DirectoryReader.indexExists(directory)) {
             return IndexOpening.rebuild(luceneFiles(folder).isEmpty() && otherFiles(folder).isEmpty()
                     ? "the index folder is empty" : "the folder holds no Lucene index commit");
@@ -47,7 +53,9 @@ final class IndexFolder {
             if (checkpoint.isEmpty()) {
                 return IndexOpening.rebuild("the index has no CouchDB checkpoint (a rebuild did not finish)");
             }
-            verifyChecksums(reader);
+            if (verifyChecksums) {
+                verifyChecksums(reader);
+            }
             return IndexOpening.resume(checkpoint.get());
         } catch (CorruptIndexException | IndexFormatTooOldException | IndexFormatTooNewException | EOFException
                 | NoSuchFileException | FileNotFoundException e) {

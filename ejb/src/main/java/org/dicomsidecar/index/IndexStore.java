@@ -46,7 +46,7 @@ public final class IndexStore implements AutoCloseable {
     private final ControlledRealTimeReopenThread<IndexSearcher> refresher;
     private volatile Optional<IndexCheckpoint> checkpoint;
 
-    private IndexStore(Path folder, int schemaVersion, Clock clock) throws IOException {
+    private IndexStore(Path folder, int schemaVersion, Clock clock, boolean verifyChecksums) throws IOException {
         this.schemaVersion = schemaVersion;
         this.clock = clock;
         boolean existed = Files.isDirectory(folder);
@@ -56,7 +56,7 @@ public final class IndexStore implements AutoCloseable {
         IndexWriter openedWriter = null;
         try {
             lock = obtainFolderLock(directory, folder);
-            opening = existed ? IndexFolder.inspect(directory, folder, schemaVersion)
+            opening = existed ? IndexFolder.inspect(directory, folder, schemaVersion, verifyChecksums)
                     : IndexOpening.rebuild("no index folder");
             if (opening.action() == IndexOpening.Action.REBUILD) {
                 IndexFolder.wipeLuceneFiles(folder);
@@ -90,7 +90,49 @@ public final class IndexStore implements AutoCloseable {
     }
 
     static IndexStore open(Path folder, int schemaVersion, Clock clock) throws IOException {
-        return new IndexStore(Objects.requireNonNull(folder, "folder"), schemaVersion, clock);
+        return new IndexStore(Objects.requireNonNull(folder, "folder"), schemaVersion, clock, true);
+    }
+
+    /**
+     * As {@link #open(Path, int)}, but without reading every file against its checksum first: opening then
+     * costs the same at any size, and the caller checks later with {@link #verifyIntegrity()}.
+     */
+    public static IndexStore openUnverified(Path folder, int schemaVersion) throws IOException {
+        return new IndexStore(Objects.requireNonNull(folder, "folder"), schemaVersion, Clock.systemUTC(), false);
+    }
+
+    /**
+     * Reads every file of the current searcher's segments against its checksum.
+     *
+     * @throws IOException (a CorruptIndexException) when a byte is damaged
+     */
+    public void verifyIntegrity() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (var leaf : searcher.getIndexReader().leaves()) {
+                leaf.reader().checkIntegrity();
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Documents in the index (deleted ones not counted once merged away). */
+    public int documentCount() {
+        return writer.getDocStats().numDocs;
+    }
+
+    /** The bytes of the index's files on disk. */
+    public long sizeOnDisk() throws IOException {
+        long total = 0;
+        for (String file : directory.listAll()) {
+            try {
+                total += directory.fileLength(file);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // merged away meanwhile
+            }
+        }
+        return total;
     }
 
     /** The store's own lock, held from before it reads the folder until it closes, so that it never wipes a live index. */
@@ -140,7 +182,12 @@ public final class IndexStore implements AutoCloseable {
 
     /** Makes every update so far durable, together with the CouchDB sequence they reach. */
     public synchronized void commit(String couchSeq) throws IOException {
-        IndexCheckpoint next = new IndexCheckpoint(couchSeq, schemaVersion, clock.instant());
+        commit(couchSeq, "");
+    }
+
+    /** As {@link #commit(String)}, naming the database the sequence belongs to. */
+    public synchronized void commit(String couchSeq, String database) throws IOException {
+        IndexCheckpoint next = new IndexCheckpoint(couchSeq, schemaVersion, clock.instant(), database);
         writer.setLiveCommitData(next.toUserData().entrySet());
         writer.commit();
         checkpoint = Optional.of(next);

@@ -6,7 +6,7 @@ import org.dicomsidecar.catalog.SeriesCatalog;
 
 
 /**
- * How much the mirror holds, from the series catalog (series documents list their instances). Not from
+ * How much the mirror holds, from the index's series documents (they count their instances). Not from
  * views: querying a view makes CouchDB index every document written since, which under ingest or a backfill
  * cost pouchdb-server several times the CPU of the writes themselves.
  */
@@ -20,7 +20,8 @@ public class MirrorCounts {
     }
 
     public Counts counts() {
-        int series = catalog.current().size();
-        return new Counts(catalog.instanceCount(), series, catalog.studyCount());
+        catalog.current();
+        SeriesCatalog.Counts c = catalog.counts();
+        return new Counts(c.instances(), c.series(), c.studies());
     }
 }

@@ -344,7 +344,7 @@ public class Reconciler {
         catalog.current();
         Map<String, Long> out = new HashMap<>();
         for (SeriesCatalog.Entry e : catalog.ofStudy(study)) {
-            out.put(e.series(), e.references() == null ? -1L : e.instances().size());
+            out.put(e.series(), e.references() == null ? -1L : e.instanceCount());
         }
         return out;
     }

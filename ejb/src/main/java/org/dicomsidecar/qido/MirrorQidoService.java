@@ -56,10 +56,7 @@ public class MirrorQidoService {
      */
     public JsonArray query(QidoQuery q, String baseUrl) {
         QueryDeadline deadline = budget.start();
-        List<CohortService.Hit> hits = cohorts.hits(q.level(), q.where(), deadline);
-        int from = Math.min(hits.size(), q.offset());
-        int to = Math.min(hits.size(), from + q.limit());
-        List<CohortService.Hit> page = hits.subList(from, to);
+        List<CohortService.Hit> page = cohorts.hits(q.level(), q.where(), q.offset(), q.limit(), deadline);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList(), deadline) : Map.of();
         JsonArrayBuilder out = Jsonp.createArrayBuilder();
@@ -127,13 +124,13 @@ public class MirrorQidoService {
                 elements.put("00201206", number("IS", ofStudy.size()));
             }
             if (tags.contains("00201208")) {
-                elements.put("00201208", number("IS", ofStudy.stream().mapToInt(e -> e.instances().size()).sum()));
+                elements.put("00201208", number("IS", ofStudy.stream().mapToInt(SeriesCatalog.Entry::instanceCount).sum()));
             }
         }
         if (tags.contains("00201209") && h.series() != null) {
             SeriesCatalog.Entry e = cohorts.series(h.series());
             if (e != null) {
-                elements.put("00201209", number("IS", e.instances().size()));
+                elements.put("00201209", number("IS", e.instanceCount()));
             }
         }
         // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them

@@ -65,6 +65,15 @@ public final class Wildcard implements TextMatcher {
         return pattern;
     }
 
+    public boolean caseInsensitive() {
+        return caseInsensitive;
+    }
+
+    /** The word of a {@link #nameComponentPrefix} matcher, or null for any other matcher. */
+    public static String nameComponentPrefixWord(TextMatcher matcher) {
+        return matcher instanceof NameComponentPrefix p ? p.word() : null;
+    }
+
     @Override
     public boolean matches(String value) {
         int[] cps = codePointsIfNeeded(value);

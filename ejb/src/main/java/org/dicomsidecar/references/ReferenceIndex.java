@@ -1,6 +1,5 @@
 package org.dicomsidecar.references;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -10,18 +9,25 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+import org.dicomsidecar.index.IndexFields;
+import org.dicomsidecar.index.SeriesEntryJson;
+import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.dicom.Reference;
 import org.dicomsidecar.dicom.ReferenceExtractor;
 
 /**
- * Every reference of the mirror in memory, by target, kept in step with the series catalog (series documents
- * carry their instances' references): a search by reference answers without a CouchDB round trip, where
- * the {@code references} view needed one lookup per instance of the target. The keys are the view's:
- * {@code uid:<target>}, {@code series:<series of an instance target>}, {@code study:<study of a target>}.
- * Memory: one small record per reference, its strings shared with the catalog where they can be.
+ * Every reference of the mirror, read from the index: series documents carry their instances' references
+ * (stored in their entries) and are found by the keys of what those reference. The keys are the
+ * {@code references} view's: {@code uid:<target>}, {@code series:<series of an instance target>},
+ * {@code study:<study of a target>}.
  */
 @ApplicationScoped
 public class ReferenceIndex {
@@ -34,25 +40,28 @@ public class ReferenceIndex {
     @Inject
     SeriesCatalog catalog;
 
-    private final Map<String, Set<Row>> byKey = new ConcurrentHashMap<>();
-    /** Series whose document predates references in series documents: while any is held, use the view. */
-    private final AtomicInteger withoutReferences = new AtomicInteger();
-
-    @PostConstruct
-    void start() {
-        catalog.listen(this::changed);
-    }
-
     /** Whether every series held carries its references (otherwise the caller must ask the view). */
     public boolean complete() {
-        return withoutReferences.get() == 0;
+        return catalog.countSeries(new TermQuery(new Term(IndexFields.REFERENCE, SeriesEntryJson.WITHOUT_REFERENCES)))
+                == 0;
     }
 
     private static final Comparator<Row> ORDER = Comparator.comparing(Row::sop).thenComparing(Row::path)
             .thenComparing(Row::target);
 
     /** The references found under these keys (as {@link #key}), in key order, then by source (as the view). */
-    public List<Row> rows(List<String> keys) {
+    public List<Row> rows(List<String> keys, QueryDeadline deadline) {
+        Map<String, Set<Row>> byKey = new HashMap<>();
+        Set<String> wanted = new LinkedHashSet<>(keys);
+        List<SeriesCatalog.Entry> sources = catalog.entries(new TermInSetQuery(IndexFields.REFERENCE,
+                wanted.stream().map(k -> new BytesRef(IndexFields.capped(k))).toList()), deadline);
+        for (SeriesCatalog.Entry e : sources) {
+            for (Map.Entry<String, Row> p : entries(e)) {
+                if (wanted.contains(p.getKey())) {
+                    byKey.computeIfAbsent(p.getKey(), k -> new HashSet<>()).add(p.getValue());
+                }
+            }
+        }
         List<Row> out = new ArrayList<>();
         for (String k : keys) {
             Set<Row> rows = byKey.get(k);
@@ -64,46 +73,22 @@ public class ReferenceIndex {
     }
 
     public static String key(String kind, String uid) {
-        return kind + ":" + uid;
-    }
-
-    private void changed(SeriesCatalog.Entry before, SeriesCatalog.Entry after) {
-        if (before != null) {
-            if (before.references() == null) {
-                withoutReferences.decrementAndGet();
-            } else {
-                entries(before).forEach(p -> byKey.computeIfPresent(p.getKey(), (key, set) -> {
-                    set.remove(p.getValue());
-                    return set.isEmpty() ? null : set;
-                }));
-            }
-        }
-        if (after != null) {
-            if (after.references() == null) {
-                withoutReferences.incrementAndGet();
-            } else {
-                entries(after).forEach(p -> byKey.computeIfAbsent(p.getKey(), key -> ConcurrentHashMap.newKeySet())
-                        .add(p.getValue()));
-            }
-        }
+        return SeriesEntryJson.key(kind, uid);
     }
 
     /** The index entries of a series: key and row pairs (a list of pairs, as one row has several keys). */
     public static List<Map.Entry<String, Row>> entries(SeriesCatalog.Entry e) {
         List<Map.Entry<String, Row>> out = new ArrayList<>();
+        if (e.references() == null) {
+            return out;
+        }
         for (Map.Entry<String, JsonValue> source : e.references().entrySet()) {
             JsonObject s = source.getValue().asJsonObject();
             for (Reference r : ReferenceExtractor.fromJson(s.getJsonArray("refs"))) {
                 Row row = new Row(e.study(), e.series(), source.getKey(), s.getString("sopClass", null),
                         s.getString("modality", null), s.getString("seriesDescription", null), r.path(), r.level(),
                         r.targetUid());
-                out.add(Map.entry(key("uid", r.targetUid()), row));
-                if (r.level().equals("instance") && r.targetSeries() != null) {
-                    out.add(Map.entry(key("series", r.targetSeries()), row));
-                }
-                if (!r.level().equals("study") && r.targetStudy() != null) {
-                    out.add(Map.entry(key("study", r.targetStudy()), row));
-                }
+                SeriesEntryJson.keys(r).forEach(k -> out.add(Map.entry(k, row)));
             }
         }
         return out;

@@ -199,10 +199,13 @@ public class ReferenceService {
             instancesOf(target).forEach(sop -> keys.add(ReferenceIndex.key("uid", sop)));
         } else if (target.level().equals("study")) {
             keys.add(ReferenceIndex.key("study", target.uid()));
-            for (SeriesCatalog.Entry e : catalog.ofStudy(target.uid())) {
+            List<SeriesCatalog.Entry> series = catalog.ofStudy(target.uid());
+            Map<String, List<String>> instances = catalog.instancesOf(series.stream().map(SeriesCatalog.Entry::series)
+                    .toList());
+            for (SeriesCatalog.Entry e : series) {
                 keys.add(ReferenceIndex.key("uid", e.series()));
                 keys.add(ReferenceIndex.key("series", e.series()));
-                e.instances().forEach(sop -> keys.add(ReferenceIndex.key("uid", sop)));
+                instances.getOrDefault(e.series(), List.of()).forEach(sop -> keys.add(ReferenceIndex.key("uid", sop)));
             }
         }
         return keys;
@@ -211,9 +214,9 @@ public class ReferenceService {
     private List<String> instancesOf(Target target) {
         return switch (target.level()) {
             case "instance" -> List.of(target.uid());
-            case "series" -> Optional.ofNullable(catalog.series(target.uid())).map(SeriesCatalog.Entry::instances)
-                    .orElse(List.of());
-            case "study" -> catalog.ofStudy(target.uid()).stream().flatMap(e -> e.instances().stream()).toList();
+            case "series" -> catalog.instancesOf(List.of(target.uid())).getOrDefault(target.uid(), List.of());
+            case "study" -> catalog.instancesOf(catalog.ofStudy(target.uid()).stream().map(SeriesCatalog.Entry::series)
+                    .toList()).values().stream().flatMap(List::stream).toList();
             default -> List.of();
         };
     }
@@ -221,7 +224,7 @@ public class ReferenceService {
     /** The references under these keys: from memory, or from the view while older series documents remain. */
     private List<ReferenceIndex.Row> rows(List<String> keys, QueryDeadline deadline) {
         if (index.complete()) {
-            return index.rows(keys);
+            return index.rows(keys, deadline);
         }
         List<ReferenceIndex.Row> out = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 1000) {

@@ -21,7 +21,13 @@ import org.dicomsidecar.query.AttributePath;
 import org.dicomsidecar.query.ConditionEvaluator;
 import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.query.QueryException;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
+import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.dicom.DicomUid;
 import org.dicomsidecar.json.Jsonp;
 
@@ -137,38 +143,50 @@ public class WorkflowService {
      * Those of every study are derived again only after the catalog changed (absence questions ask for all).
      */
     public Map<String, StudyFacts> facts(Set<String> studies, QueryDeadline deadline) {
-        Collection<SeriesCatalog.Entry> all = catalog.current();
+        catalog.current();
         if (studies != null) {
-            return facts(studies.stream().flatMap(s -> catalog.ofStudy(s).stream()).toList(), deadline);
+            return facts(new TermInSetQuery(IndexFields.STUDY, studies.stream().map(u -> new BytesRef(u)).toList()),
+                    deadline);
         }
         synchronized (this) {
             long version = catalog.version();
             if (version != factsOfAllVersion) {
-                factsOfAll = Collections.unmodifiableMap(facts(all, deadline));
+                factsOfAll = Collections.unmodifiableMap(facts(new MatchAllDocsQuery(), deadline));
                 factsOfAllVersion = version;
             }
             return factsOfAll;
         }
     }
 
-    private Map<String, StudyFacts> facts(Collection<SeriesCatalog.Entry> series, QueryDeadline deadline) {
+    /**
+     * The facts of the studies of the series a query finds: modalities and counts from the index's doc values;
+     * segmentation algorithm types from the SEG series' shared attributes, or their instances where they vary.
+     */
+    private Map<String, StudyFacts> facts(Query seriesQuery, QueryDeadline deadline) {
         Map<String, Set<String>> modalities = new HashMap<>();
         Map<String, Set<String>> algorithms = new HashMap<>();
         Map<String, int[]> counts = new HashMap<>();
-        List<SeriesCatalog.Entry> segsToOpen = new ArrayList<>();
-        for (SeriesCatalog.Entry e : series) {
+        List<BytesRef> segs = new ArrayList<>();
+        for (SeriesCatalog.SeriesRow r : catalog.seriesRows(seriesQuery)) {
             deadline.check();
-            modalities.computeIfAbsent(e.study(), k -> new HashSet<>()).add(e.modality());
-            int[] c = counts.computeIfAbsent(e.study(), k -> new int[2]);
+            modalities.computeIfAbsent(r.study(), k -> new HashSet<>()).add(r.modality());
+            int[] c = counts.computeIfAbsent(r.study(), k -> new int[2]);
             c[0]++;
-            c[1] += e.instances().size();
-            Set<String> types = algorithms.computeIfAbsent(e.study(), k -> new HashSet<>());
-            if ("SEG".equals(e.modality())) {
+            c[1] += (int) r.instanceCount();
+            algorithms.computeIfAbsent(r.study(), k -> new HashSet<>());
+            if ("SEG".equals(r.modality())) {
+                segs.add(new BytesRef(MirrorDocuments.seriesId(r.series())));
+            }
+        }
+        List<SeriesCatalog.Entry> segsToOpen = new ArrayList<>();
+        if (!segs.isEmpty()) {
+            for (SeriesCatalog.Entry e : catalog.entries(new TermInSetQuery(IndexFields.ID, segs), deadline)) {
                 if (e.varying().contains(SEGMENT_ALGORITHM_TYPE.tags().get(0))) {
                     segsToOpen.add(e);
                 } else {
+                    Set<String> types = algorithms.get(e.study());
                     ConditionEvaluator.values(e.dicom(), SEGMENT_ALGORITHM_TYPE).forEach(v -> {
-                        if (v != null) {
+                        if (v != null && types != null) {
                             types.add(v.toString());
                         }
                     });

@@ -14,22 +14,22 @@ import java.util.TreeMap;
 import org.dicomsidecar.dicom.Reference;
 import org.dicomsidecar.dicom.ReferenceExtractor;
 import org.dicomsidecar.dicom.Tags;
+import org.dicomsidecar.index.IndexFeed;
 import org.dicomsidecar.json.Jsonp;
 
 /**
- * The mirror's database in memory, with CouchDB's semantics as far as the catalog sees them: documents by id,
- * an update sequence raised by every write, changes listing each document once at its latest sequence.
+ * The mirror's database in memory, with CouchDB's semantics as far as the index and the catalog see them:
+ * documents by id, an update sequence raised by every write, changes listing each document once at its latest
+ * sequence.
  * {@link #mirror} writes the documents mirroring writes, built by {@link MirrorDocuments}.
  */
-public final class InMemoryCatalogStore implements CatalogStore {
+public final class InMemoryCatalogStore implements CatalogStore, IndexFeed.Source {
 
     private final TreeMap<String, JsonObject> documents = new TreeMap<>();
     /** The latest change of each document, by id, in sequence order. */
     private final Map<String, Long> latestChange = new LinkedHashMap<>();
     private final Map<String, Boolean> deleted = new LinkedHashMap<>();
     private long sequence;
-    /** Reads of every series document: a catalog reads them once, then follows the changes. */
-    public int fullReads;
     /** The series whose instances were read, one set per read. */
     public final List<java.util.Set<String>> instanceReads = new ArrayList<>();
 
@@ -65,18 +65,6 @@ public final class InMemoryCatalogStore implements CatalogStore {
         latestChange.remove(id);
         latestChange.put(id, ++sequence);
         deleted.put(id, isDeleted);
-    }
-
-    @Override
-    public synchronized String updateSequence() {
-        return Long.toString(sequence);
-    }
-
-    @Override
-    public synchronized List<JsonObject> seriesDocumentsFrom(String firstId, int limit) {
-        fullReads++;
-        return documents.subMap(firstId, true, MirrorDocuments.SERIES + ":\ufff0", false).values().stream()
-                .limit(limit).toList();
     }
 
     @Override

@@ -14,12 +14,14 @@ import java.util.List;
 import org.dicomsidecar.catalog.InMemoryCatalogStore;
 import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.catalog.TestIndex;
 import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.query.CohortQueryParser;
 import org.dicomsidecar.query.QueryBudget;
 import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.query.QueryException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,7 @@ class CohortServiceTest {
     private final InMemoryCatalogStore store = new InMemoryCatalogStore();
     private final List<List<String>> instanceReads = new ArrayList<>();
     private CohortService service;
+    private TestIndex index;
 
     @BeforeEach
     void mirrorAHandfulOfSeries() {
@@ -54,7 +57,8 @@ class CohortServiceTest {
             store.mirror(numbered(with(ct, Tags.SERIES_INSTANCE_UID, "UI", "2.25." + s + ".1"), "2.25." + s + ".1", 1));
         }
         service = new CohortService();
-        service.catalog = new SeriesCatalog(store);
+        index = new TestIndex(store);
+        service.catalog = new SeriesCatalog(index, store);
         service.instances = sops -> {
             instanceReads.add(sops);
             return store.documents(sops.stream().map(MirrorDocuments::instanceId).toList());
@@ -65,6 +69,11 @@ class CohortServiceTest {
                 return QueryDeadline.after(60_000);
             }
         };
+    }
+
+    @AfterEach
+    void closeTheIndex() throws java.io.IOException {
+        index.close();
     }
 
     private static List<JsonObject> numbered(JsonObject dataset, String series, int count) {

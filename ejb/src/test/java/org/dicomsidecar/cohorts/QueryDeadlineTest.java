@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.dicomsidecar.catalog.InMemoryCatalogStore;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.catalog.TestIndex;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.query.CohortQuery;
 import org.dicomsidecar.query.CohortQueryParser;
 import org.dicomsidecar.query.QueryDeadline;
 import org.dicomsidecar.query.QueryTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,14 +49,28 @@ class QueryDeadlineTest {
                             .add("Value", Jsonp.createArrayBuilder().add("AX CHEST " + i)))
                     .build();
             out.add(new SeriesCatalog.Entry("1.2." + (i / 10), "1.2." + (i / 10) + "." + i, "CT", dicom, Set.of(),
-                    List.of("1.2." + i + ".1"), null));
+                    1, null));
         }
         return out;
     }
 
+    private static final InMemoryCatalogStore EMPTY = new InMemoryCatalogStore();
+    private static TestIndex index;
+
+    @BeforeAll
+    static void openAnEmptyIndex() {
+        index = new TestIndex(EMPTY);
+    }
+
+    @AfterAll
+    static void closeIt() throws java.io.IOException {
+        index.close();
+    }
+
+    /** Over an empty index and database: the series are given, none undecided, so CouchDB is never asked. */
     private static CohortService service() {
         CohortService s = new CohortService();
-        s.catalog = new SeriesCatalog(); // no series undecided: CouchDB is never asked
+        s.catalog = new SeriesCatalog(index, EMPTY);
         return s;
     }
 

@@ -11,6 +11,7 @@ import org.dicomsidecar.query.QueryException;
 import org.dicomsidecar.query.QueryTimeoutException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 import org.dicomsidecar.delegation.HostUnavailableException;
+import org.dicomsidecar.index.IndexUnavailableException;
 import org.dicomsidecar.ingest.InvalidEventException;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.web.ingest.EventReceiver;
@@ -58,6 +59,10 @@ public class JsonExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (e instanceof QueryTimeoutException) {
             return json(503, "query-timeout", e.getMessage());
+        }
+        if (e instanceof IndexUnavailableException i) {
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", "10")
+                    .entity(JsonError.of(503, i.code(), i.getMessage())).build();
         }
         if (e instanceof CouchUnavailableException) {
             return json(503, "couchdb-unavailable", e.getMessage());

@@ -1,0 +1,274 @@
+package org.dicomsidecar.index;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
+import org.apache.lucene.search.WildcardQuery;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
+import org.dicomsidecar.query.AttributePath;
+import org.dicomsidecar.query.Condition;
+import org.dicomsidecar.query.Condition.Predicate;
+import org.dicomsidecar.query.Wildcard;
+
+/**
+ * A cohort condition as two Lucene queries that bound it: every document of {@link Bounds#lower()} satisfies the
+ * condition (as {@code ConditionEvaluator} decides it), and every document that satisfies it is in
+ * {@link Bounds#upper()}. Where the index can decide a test exactly the bounds are equal; where it cannot (the
+ * k-th or every value of a multi-valued attribute, a value longer than a keyword term) the test's lower bound is
+ * empty and its upper bound is what any match must have, so the caller evaluates only the difference.
+ * <p>
+ * On series documents (shared attributes only) a test of a tag that varies within a series is undecided for that
+ * series: it is outside the lower bound and inside the upper one, as the evaluator's "unknown".
+ */
+public final class ConditionQueries {
+
+    /** Documents that surely match, and documents that may match (a superset of the matches). */
+    public record Bounds(Query lower, Query upper) {
+        public boolean exact() {
+            return lower.equals(upper);
+        }
+    }
+
+    private static final Query ALL = new MatchAllDocsQuery();
+    private static final Query NONE = new MatchNoDocsQuery();
+
+    private ConditionQueries() {
+    }
+
+    /** Bounds over series documents, whose attributes are those the series' instances share. */
+    public static Bounds onSeries(Condition c) {
+        return bounds(c, true);
+    }
+
+    /** Bounds over instance documents (each a whole dataset). */
+    public static Bounds onInstances(Condition c) {
+        return bounds(c, false);
+    }
+
+    private static Bounds bounds(Condition c, boolean summary) {
+        if (c instanceof Condition.All) {
+            return new Bounds(ALL, ALL);
+        } else if (c instanceof Condition.And and) {
+            List<Query> lower = new ArrayList<>();
+            List<Query> upper = new ArrayList<>();
+            for (Condition part : and.all()) {
+                Bounds b = bounds(part, summary);
+                lower.add(b.lower());
+                upper.add(b.upper());
+            }
+            return new Bounds(all(lower), all(upper));
+        } else if (c instanceof Condition.Or or) {
+            List<Query> lower = new ArrayList<>();
+            List<Query> upper = new ArrayList<>();
+            for (Condition part : or.any()) {
+                Bounds b = bounds(part, summary);
+                lower.add(b.lower());
+                upper.add(b.upper());
+            }
+            return new Bounds(any(lower), any(upper));
+        } else if (c instanceof Condition.Not not) {
+            Bounds b = bounds(not.negated(), summary);
+            return new Bounds(not(b.upper()), not(b.lower()));
+        } else if (c instanceof Condition.Test test) {
+            Query exact = exact(test);
+            Query superset = exact != null ? exact : superset(test);
+            if (!summary) {
+                return new Bounds(exact != null ? exact : NONE, superset);
+            }
+            Query varying = new TermQuery(new Term(IndexFields.VARYING, test.path().tags().get(0)));
+            return new Bounds(exact != null ? all(List.of(exact, not(varying))) : NONE, any(List.of(superset, varying)));
+        }
+        throw new IllegalArgumentException("unknown condition " + c);
+    }
+
+    /** The documents where the test holds, or null when the index cannot say exactly. */
+    static Query exact(Condition.Test t) {
+        AttributePath path = t.path();
+        if (t.predicate() instanceof Predicate.Exists exists) {
+            if (t.mode().kind() == Condition.ValueMode.Kind.INDEX) {
+                return null;
+            }
+            Query present = present(path);
+            return exists.present() ? present : not(present);
+        }
+        if (t.mode().kind() != Condition.ValueMode.Kind.ANY) {
+            return null;
+        }
+        return any(t.predicate(), path);
+    }
+
+    /** What any document where the test holds has: a value of the path (or everything, for an absence). */
+    private static Query superset(Condition.Test t) {
+        if (t.predicate() instanceof Predicate.Exists exists && !exists.present()) {
+            return ALL;
+        }
+        if (t.mode().kind() != Condition.ValueMode.Kind.ANY && !(t.predicate() instanceof Predicate.Exists)) {
+            Query any = any(t.predicate(), t.path()); // the k-th or every value passing means some value passes
+            if (any != null) {
+                return any;
+            }
+        }
+        return new TermQuery(new Term(IndexFields.TAGS, IndexFields.path(t.path().tags())));
+    }
+
+    /** A value of the path is present as the evaluator reads values (a person name by its Alphabetic group). */
+    private static Query present(AttributePath path) {
+        if (path.personName()) {
+            return new TermRangeQuery(field(path, IndexFields.EXACT), null, null, true, true);
+        }
+        return new TermQuery(new Term(IndexFields.TAGS, IndexFields.path(path.tags())));
+    }
+
+    /** Some value of the path satisfies the predicate; null where the index cannot decide it exactly. */
+    private static Query any(Predicate p, AttributePath path) {
+        if (p instanceof Predicate.Equals eq) {
+            return equal(path, eq.value(), eq.caseInsensitive());
+        } else if (p instanceof Predicate.In in) {
+            return in(path, in.values(), in.caseInsensitive());
+        } else if (p instanceof Predicate.Range r) {
+            return range(path, r);
+        } else if (p instanceof Predicate.Matches m) {
+            return matches(path, m);
+        }
+        return null;
+    }
+
+    private static Query equal(AttributePath path, Object value, boolean caseInsensitive) {
+        if (value instanceof BigDecimal number) {
+            double d = number.doubleValue();
+            return Double.isFinite(d) ? DoublePoint.newExactQuery(field(path, IndexFields.NUM), d) : null;
+        }
+        String text = keyword(path, value, caseInsensitive);
+        return text == null ? null : new TermQuery(new Term(field(path, caseInsensitive ? IndexFields.FOLD
+                : IndexFields.EXACT), text));
+    }
+
+    private static Query in(AttributePath path, List<Object> values, boolean caseInsensitive) {
+        if (values.stream().allMatch(v -> v instanceof BigDecimal)) {
+            double[] numbers = new double[values.size()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = ((BigDecimal) values.get(i)).doubleValue();
+                if (!Double.isFinite(numbers[i])) {
+                    return null;
+                }
+            }
+            return DoublePoint.newSetQuery(field(path, IndexFields.NUM), numbers);
+        }
+        List<BytesRef> terms = new ArrayList<>();
+        for (Object v : values) {
+            String text = keyword(path, v, caseInsensitive);
+            if (text == null) {
+                return null;
+            }
+            terms.add(new BytesRef(text));
+        }
+        return new TermInSetQuery(field(path, caseInsensitive ? IndexFields.FOLD : IndexFields.EXACT), terms);
+    }
+
+    /** A text operand as the keyword fields hold it; null when they cannot decide it (see the class comment). */
+    private static String keyword(AttributePath path, Object value, boolean caseInsensitive) {
+        if (!(value instanceof String s) || path.numeric()) {
+            return null; // a numeric attribute's text equals only values that are not numbers
+        }
+        String term = caseInsensitive ? IndexFields.fold(s) : s;
+        return term.getBytes(StandardCharsets.UTF_8).length <= IndexFields.MAX_TERM_BYTES ? term : null;
+    }
+
+    private static Query range(AttributePath path, Predicate.Range r) {
+        Object bound = r.lower() != null ? r.lower() : r.upper();
+        if (bound instanceof BigDecimal) {
+            double lo = r.lower() == null ? Double.NEGATIVE_INFINITY : ((BigDecimal) r.lower()).doubleValue();
+            double hi = r.upper() == null ? Double.POSITIVE_INFINITY : ((BigDecimal) r.upper()).doubleValue();
+            if (r.lower() != null && !r.lowerInclusive()) {
+                lo = Math.nextUp(lo);
+            }
+            if (r.upper() != null && !r.upperInclusive()) {
+                hi = Math.nextDown(hi);
+            }
+            return DoublePoint.newRangeQuery(field(path, IndexFields.NUM), lo, hi);
+        }
+        if (bound instanceof String && !path.numeric()) {
+            return new TermRangeQuery(field(path, IndexFields.EXACT),
+                    r.lower() == null ? null : new BytesRef((String) r.lower()),
+                    r.upper() == null ? null : new BytesRef((String) r.upper()), r.lowerInclusive(), r.upperInclusive());
+        }
+        return null;
+    }
+
+    private static Query matches(AttributePath path, Predicate.Matches m) {
+        String word = Wildcard.nameComponentPrefixWord(m.matcher());
+        if (word != null) {
+            return new PrefixQuery(new Term(field(path, IndexFields.WORDS), IndexFields.fold(word)));
+        }
+        if (m.matcher() instanceof Wildcard w) {
+            String pattern = w.caseInsensitive() ? IndexFields.fold(w.pattern()) : w.pattern();
+            try {
+                // DICOM has only * and ?, which Lucene reads alike; its escape character must be escaped
+                return new WildcardQuery(new Term(field(path, w.caseInsensitive() ? IndexFields.FOLD
+                        : IndexFields.EXACT), pattern.replace("\\", "\\\\")));
+            } catch (TooComplexToDeterminizeException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String field(AttributePath path, String suffix) {
+        return IndexFields.field(path.tags(), suffix);
+    }
+
+    private static Query all(List<Query> parts) {
+        if (parts.stream().anyMatch(q -> q instanceof MatchNoDocsQuery)) {
+            return NONE;
+        }
+        List<Query> useful = parts.stream().filter(q -> !(q instanceof MatchAllDocsQuery)).toList();
+        if (useful.isEmpty()) {
+            return ALL;
+        }
+        if (useful.size() == 1) {
+            return useful.get(0);
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
+        useful.forEach(q -> b.add(q, Occur.FILTER));
+        return b.build();
+    }
+
+    private static Query any(List<Query> parts) {
+        if (parts.stream().anyMatch(q -> q instanceof MatchAllDocsQuery)) {
+            return ALL;
+        }
+        List<Query> useful = parts.stream().filter(q -> !(q instanceof MatchNoDocsQuery)).toList();
+        if (useful.isEmpty()) {
+            return NONE;
+        }
+        if (useful.size() == 1) {
+            return useful.get(0);
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
+        useful.forEach(q -> b.add(q, Occur.SHOULD));
+        return b.setMinimumNumberShouldMatch(1).build();
+    }
+
+    private static Query not(Query q) {
+        if (q instanceof MatchAllDocsQuery) {
+            return NONE;
+        }
+        if (q instanceof MatchNoDocsQuery) {
+            return ALL;
+        }
+        return new BooleanQuery.Builder().add(ALL, Occur.FILTER).add(q, Occur.MUST_NOT).build();
+    }
+}
