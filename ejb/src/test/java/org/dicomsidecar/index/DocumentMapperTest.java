@@ -272,7 +272,8 @@ class DocumentMapperTest {
         assertEquals(1, hits(term("t.00080080", "Hospital")));
         assertEquals(1, hits(term("t.00081115.0020000E", "5.6")));
         assertEquals(1, hits(term("t.00100020", "id")));
-        assertEquals(1, hits(term("t.0008103E", "lower-case key")), "keys are upper-cased");
+        assertEquals(0, hits(term("t.0008103E", "lower-case key")), "a key in lower case is no tag, as the evaluator reads it");
+        assertEquals(0, hits(term(IndexFields.TAGS, "0008103E")));
         assertEquals(1, hits(term("t.00100010.family", "plain")), "a PN written as a plain string");
         assertEquals(1, hits(term("t.00091010.00091011", "inside")), "a private sequence without a VR");
         assertEquals(0, hits(term(IndexFields.TAGS, "0010002X")), "not 8 hex digits");
