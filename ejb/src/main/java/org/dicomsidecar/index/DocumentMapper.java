@@ -17,6 +17,7 @@ import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.util.BytesRef;
+import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.Tags;
 
 /**
@@ -99,10 +100,13 @@ public final class DocumentMapper {
             if (isTag(tag) && e.getValue() instanceof JsonObject element
                     && element.get("Value") instanceof JsonArray values) {
                 List<String> path = append(parent, tag);
-                String vr = text(element.get("vr"));
+                // values are read as the evaluator reads them: by the dictionary's VR of a standard tag, by the
+                // element's own VR of a private or unknown one, whose items it reads whatever that VR says
+                String known = DicomDictionary.standard().byTag(tag).map(DicomDictionary.Entry::vr).orElse("");
+                String vr = known.isEmpty() ? text(element.get("vr")) : known;
                 boolean indexed = false;
                 for (JsonValue v : values) {
-                    indexed |= "SQ".equals(vr) || (vr.isEmpty() && v instanceof JsonObject item && !isName(item))
+                    indexed |= "SQ".equals(vr) || (known.isEmpty() && v instanceof JsonObject item && !isName(item))
                             ? item(doc, v, path, depth, present)
                             : value(doc, path, vr, v);
                 }

@@ -127,7 +127,9 @@ class ConditionQueriesTest {
              "00080020": {"vr": "DA", "Value": ["20240230"]}, "00080030": {"vr": "TM", "Value": ["2500"]},
              "00204000": {"vr": "LT", "Value": ["LONGTEXT"]}, "00080070": {"vr": "LO", "Value": ["İstanbul ıi"]},
              "00200013": {"vr": "IS", "Value": []}, "00280030": {"vr": "DS", "Value": [null, 0.25]},
-             "0040a160": {"vr": "UT", "Value": ["a tag in lower case"]}}
+             "0040a160": {"vr": "UT", "Value": ["a tag in lower case"]},
+             "00180088": {"vr": "LO", "Value": ["2.5"]}, "00181020": {"vr": "DS", "Value": ["V1.0"]},
+             "00091020": {"vr": "UN", "Value": [{"00091021": {"vr": "LO", "Value": ["deep"]}}]}}
             """.replace("LONGTEXT", LONG_TEXT));
 
     /** A condition, and whether ConditionQueries says it decides it exactly (equal bounds on instances). */
@@ -241,6 +243,9 @@ class ConditionQueriesTest {
                 exact("{'attribute': 'DoseUnits', 'equals': 'GY'}"),
                 exact("{'attribute': 'TextValue', 'equals': 'a tag in lower case'}"),
                 exact("{'attribute': 'TextValue', 'exists': true}"), // a tag in lower case is no attribute
+                exact("{'attribute': 'SpacingBetweenSlices', 'equals': 2.5}"), // read by the dictionary's VR
+                exact("{'attribute': 'SoftwareVersions', 'equals': 'V1.0'}"),
+                bounded("{'attribute': '00091020.00091021', 'equals': 'deep'}"),
                 exact("{'attribute': '00091001', 'equals': 2.5}"),
                 exact("{'attribute': '(0011,1011)', 'gte': 3}"),
                 exact("{'attribute': '00111012', 'equals': 7.5}"),
