@@ -50,9 +50,18 @@ final class AttributeFields {
         }
     }
 
-    /** A value written as a JSON number: its text as JSON wrote it, and the number. */
+    /**
+     * A value written as a JSON number: the number, and its text as JSON wrote it for a numeric VR (exact SV/UV).
+     * In a text VR no text, only a facet as value counts name a number: the evaluator reads a number there,
+     * which no text equals, matches or orders with.
+     */
     static void number(Document doc, List<String> path, String vr, BigDecimal value) {
-        text(doc, path, vr, value.toString());
+        String text = value.stripTrailingZeros().toPlainString();
+        if (NUMERIC.contains(vr)) {
+            text(doc, path, vr, value.toString());
+        } else if (FACETED.contains(vr) && text.length() <= IndexFields.MAX_FACET_CHARS) {
+            doc.add(new SortedSetDocValuesField(IndexFields.field(path, IndexFields.FACET), new BytesRef(text)));
+        }
         number(doc, path, value);
     }
 

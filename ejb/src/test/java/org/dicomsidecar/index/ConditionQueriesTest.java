@@ -128,7 +128,7 @@ class ConditionQueriesTest {
              "00204000": {"vr": "LT", "Value": ["LONGTEXT"]}, "00080070": {"vr": "LO", "Value": ["İstanbul ıi"]},
              "00200013": {"vr": "IS", "Value": []}, "00280030": {"vr": "DS", "Value": [null, 0.25]},
              "0040a160": {"vr": "UT", "Value": ["a tag in lower case"]},
-             "00180088": {"vr": "LO", "Value": ["2.5"]}, "00181020": {"vr": "DS", "Value": ["V1.0"]},
+             "00180088": {"vr": "LO", "Value": ["2.5"]}, "00181000": {"vr": "LO", "Value": [5]}, "00181020": {"vr": "DS", "Value": ["V1.0"]},
              "00091020": {"vr": "UN", "Value": [{"00091021": {"vr": "LO", "Value": ["deep"]}}]}}
             """.replace("LONGTEXT", LONG_TEXT));
 
@@ -245,6 +245,10 @@ class ConditionQueriesTest {
                 exact("{'attribute': 'TextValue', 'exists': true}"), // a tag in lower case is no attribute
                 exact("{'attribute': 'SpacingBetweenSlices', 'equals': 2.5}"), // read by the dictionary's VR
                 exact("{'attribute': 'SoftwareVersions', 'equals': 'V1.0'}"),
+                exact("{'attribute': 'DeviceSerialNumber', 'equals': '5'}"), // a JSON number is no text
+                exact("{'attribute': 'DeviceSerialNumber', 'matches': '5*'}"),
+                exact("{'attribute': 'DeviceSerialNumber', 'gte': '0'}"),
+                exact("{'attribute': 'DeviceSerialNumber', 'exists': true}"),
                 bounded("{'attribute': '00091020.00091021', 'equals': 'deep'}"),
                 exact("{'attribute': '00091001', 'equals': 2.5}"),
                 exact("{'attribute': '(0011,1011)', 'gte': 3}"),
