@@ -48,6 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
+@Order(Integer.MAX_VALUE - 1) // it drops the mirror's database: after every other class but the search of the logs
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IndexLifecycleIT {
 
