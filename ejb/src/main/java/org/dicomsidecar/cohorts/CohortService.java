@@ -214,16 +214,6 @@ public class CohortService {
         return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
     }
 
-    /** The series of a study, as the catalog held them at the last query. */
-    public List<SeriesCatalog.Entry> seriesOfStudy(String study) {
-        return catalog.ofStudy(study);
-    }
-
-    /** A series, as the catalog held it at the last query (null if unknown). */
-    public SeriesCatalog.Entry series(String seriesUid) {
-        return catalog.series(seriesUid);
-    }
-
     /** Instance datasets by SOP Instance UID (those the mirror holds). */
     public Map<String, JsonObject> instanceDatasets(List<String> sops, QueryDeadline deadline) {
         Map<String, JsonObject> out = new HashMap<>();

@@ -1,7 +1,6 @@
 package org.dicomsidecar.index;
 
 import java.math.BigDecimal;
-import java.util.List;
 import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
@@ -25,20 +24,20 @@ final class AttributeFields {
     }
 
     /** A value written as a JSON string, read as its VR says; a malformed number or date stays text only. */
-    static void string(Document doc, List<String> path, String vr, String value) {
+    static void string(Document doc, FieldNames path, String vr, String value) {
         switch (vr) {
             case "DA" -> {
                 text(doc, path, vr, value.replace("-", "").trim());
-                TemporalValues.date(value).ifPresent(v -> point(doc, IndexFields.field(path, IndexFields.DATE), v));
+                TemporalValues.date(value).ifPresent(v -> point(doc, path.date, v));
             }
             case "TM" -> {
                 text(doc, path, vr, value.replace(":", "").trim());
-                TemporalValues.time(value).ifPresent(v -> point(doc, IndexFields.field(path, IndexFields.TIME), v));
+                TemporalValues.time(value).ifPresent(v -> point(doc, path.time, v));
             }
             case "DT" -> {
                 text(doc, path, vr, value.trim());
                 TemporalValues.dateTime(value).ifPresent(v ->
-                        point(doc, IndexFields.field(path, IndexFields.DATETIME), v));
+                        point(doc, path.datetime, v));
             }
             case "PN" -> alphabetic(doc, path, value);
             default -> {
@@ -51,37 +50,37 @@ final class AttributeFields {
     }
 
     /** A value written as a JSON number: its text as JSON wrote it, and the number. */
-    static void number(Document doc, List<String> path, String vr, BigDecimal value) {
+    static void number(Document doc, FieldNames path, String vr, BigDecimal value) {
         text(doc, path, vr, value.toString());
         number(doc, path, value);
     }
 
     /** The Alphabetic group of a person name: the whole name, its components and its words. */
-    static void alphabetic(Document doc, List<String> path, String name) {
+    static void alphabetic(Document doc, FieldNames path, String name) {
         text(doc, path, "PN", name);
         PersonName parts = PersonName.parse(name.split("=", -1)[0]);
-        component(doc, IndexFields.field(path, IndexFields.FAMILY), parts.family());
-        component(doc, IndexFields.field(path, IndexFields.GIVEN), parts.given());
-        component(doc, IndexFields.field(path, IndexFields.MIDDLE), parts.middle());
-        component(doc, IndexFields.field(path, IndexFields.PREFIX), parts.prefix());
-        component(doc, IndexFields.field(path, IndexFields.SUFFIX), parts.suffix());
-        PersonName.words(name).forEach(w -> component(doc, IndexFields.field(path, IndexFields.WORDS), w));
+        component(doc, path.family, parts.family());
+        component(doc, path.given, parts.given());
+        component(doc, path.middle, parts.middle());
+        component(doc, path.prefix, parts.prefix());
+        component(doc, path.suffix, parts.suffix());
+        PersonName.words(name).forEach(w -> component(doc, path.words, w));
     }
 
     /** The Ideographic or Phonetic group: exact only. */
-    static void group(Document doc, List<String> path, String suffix, String group) {
-        keyword(doc, IndexFields.field(path, suffix), group);
+    static void group(Document doc, String field, String group) {
+        keyword(doc, field, group);
     }
 
-    private static void text(Document doc, List<String> path, String vr, String value) {
-        keyword(doc, IndexFields.field(path, IndexFields.EXACT), value);
-        keyword(doc, IndexFields.field(path, IndexFields.FOLD), IndexFields.fold(value));
+    private static void text(Document doc, FieldNames path, String vr, String value) {
+        keyword(doc, path.exact, value);
+        keyword(doc, path.fold, IndexFields.fold(value));
         if (FACETED.contains(vr) && !value.isEmpty() && value.length() <= IndexFields.MAX_FACET_CHARS) {
-            doc.add(new SortedSetDocValuesField(IndexFields.field(path, IndexFields.FACET), new BytesRef(value)));
+            doc.add(new SortedSetDocValuesField(path.facet, new BytesRef(value)));
         }
     }
 
-    private static void number(Document doc, List<String> path, String text) {
+    private static void number(Document doc, FieldNames path, String text) {
         try {
             number(doc, path, new BigDecimal(text));
         } catch (NumberFormatException e) {
@@ -89,10 +88,10 @@ final class AttributeFields {
         }
     }
 
-    private static void number(Document doc, List<String> path, BigDecimal value) {
+    private static void number(Document doc, FieldNames path, BigDecimal value) {
         double d = value.doubleValue();
         if (Double.isFinite(d)) {
-            String name = IndexFields.field(path, IndexFields.NUM);
+            String name = path.num;
             doc.add(new DoublePoint(name, d));
             doc.add(new SortedNumericDocValuesField(name, NumericUtils.doubleToSortableLong(d)));
         }

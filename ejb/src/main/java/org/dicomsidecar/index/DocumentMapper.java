@@ -5,8 +5,6 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -86,20 +84,20 @@ public final class DocumentMapper {
             doc.add(new SortedDocValuesField(IndexFields.SERIES, new BytesRef(series)));
         }
         Set<String> present = new TreeSet<>();
-        attributes(doc, dataset, List.of(), 0, present);
+        attributes(doc, dataset, "", 0, present);
         present.forEach(p -> doc.add(new StringField(IndexFields.TAGS, p, Field.Store.NO)));
         return doc;
     }
 
     /** Adds the fields of every attribute of a dataset (or sequence item) under the parent path. */
-    private static boolean attributes(Document doc, JsonObject dataset, List<String> parent, int depth,
+    private static boolean attributes(Document doc, JsonObject dataset, String parent, int depth,
                                       Set<String> present) {
         boolean any = false;
         for (var e : dataset.entrySet()) {
-            String tag = e.getKey().toUpperCase(Locale.ROOT);
+            String tag = e.getKey();
             if (isTag(tag) && e.getValue() instanceof JsonObject element
                     && element.get("Value") instanceof JsonArray values) {
-                List<String> path = append(parent, tag);
+                FieldNames path = FieldNames.of(parent, tag.toUpperCase(Locale.ROOT));
                 String vr = text(element.get("vr"));
                 boolean indexed = false;
                 for (JsonValue v : values) {
@@ -108,7 +106,7 @@ public final class DocumentMapper {
                             : value(doc, path, vr, v);
                 }
                 if (indexed) {
-                    present.add(IndexFields.path(path));
+                    present.add(path.path);
                     any = true;
                 }
             }
@@ -116,16 +114,16 @@ public final class DocumentMapper {
         return any;
     }
 
-    private static boolean item(Document doc, JsonValue item, List<String> path, int depth, Set<String> present) {
+    private static boolean item(Document doc, JsonValue item, FieldNames path, int depth, Set<String> present) {
         if (!(item instanceof JsonObject o) || depth >= MAX_DEPTH) {
             return false;
         }
-        attributes(doc, o, path, depth + 1, present);
+        attributes(doc, o, path.path, depth + 1, present);
         return true; // an item, even an empty one, makes the sequence present
     }
 
     /** Indexes one value; false when there was nothing to index (null, a boolean, an array ...). */
-    private static boolean value(Document doc, List<String> path, String vr, JsonValue v) {
+    private static boolean value(Document doc, FieldNames path, String vr, JsonValue v) {
         if (v instanceof JsonString s) {
             AttributeFields.string(doc, path, vr, s.getString());
         } else if (v instanceof JsonNumber n) {
@@ -138,18 +136,18 @@ public final class DocumentMapper {
         return true;
     }
 
-    private static boolean personName(Document doc, List<String> path, JsonObject name) {
+    private static boolean personName(Document doc, FieldNames path, JsonObject name) {
         boolean any = false;
         if (name.get("Alphabetic") instanceof JsonString s) {
             AttributeFields.alphabetic(doc, path, s.getString());
             any = true;
         }
         if (name.get("Ideographic") instanceof JsonString s) {
-            AttributeFields.group(doc, path, IndexFields.IDEOGRAPHIC, s.getString());
+            AttributeFields.group(doc, path.ideographic, s.getString());
             any = true;
         }
         if (name.get("Phonetic") instanceof JsonString s) {
-            AttributeFields.group(doc, path, IndexFields.PHONETIC, s.getString());
+            AttributeFields.group(doc, path.phonetic, s.getString());
             any = true;
         }
         return any;
@@ -160,14 +158,16 @@ public final class DocumentMapper {
     }
 
     private static boolean isTag(String key) {
-        return key.length() == 8 && key.chars().allMatch(c -> Character.digit(c, 16) >= 0);
-    }
-
-    private static List<String> append(List<String> parent, String tag) {
-        List<String> path = new ArrayList<>(parent.size() + 1);
-        path.addAll(parent);
-        path.add(tag);
-        return path;
+        if (key.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            char c = key.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String orTag(String value, JsonObject dataset, String tag) {

@@ -95,12 +95,27 @@ public final class IndexFeed {
      * @return how many changes the page held: 0 when the index has caught up
      */
     public int step() throws IOException {
-        Source.Changes page = source.changesSince(applied, pageSize);
+        return apply(fetch(applied), Runnable::run);
+    }
+
+    /** The page of changes after {@code since} (a rebuild reads the next page while it applies this one). */
+    public Source.Changes fetch(String since) {
+        return source.changesSince(since, pageSize);
+    }
+
+    /**
+     * Applies a page read after {@link #appliedSequence()}, mapping its documents on {@code mappers} (Lucene's
+     * writer takes documents from several threads; a page lists each document once, so their order is free),
+     * and commits when the last commit is older than the interval.
+     *
+     * @return how many changes the page held
+     */
+    public int apply(Source.Changes page, java.util.concurrent.Executor mappers) throws IOException {
         if (page.results().isEmpty()) {
             commitIfDue(false);
             return 0;
         }
-        apply(page.results());
+        apply(page.results(), mappers);
         applied = page.lastSequence();
         commitIfDue(false);
         return page.results().size();
@@ -121,7 +136,7 @@ public final class IndexFeed {
         commitIfDue(true);
     }
 
-    private void apply(List<Source.Change> changes) throws IOException {
+    private void apply(List<Source.Change> changes, java.util.concurrent.Executor mappers) throws IOException {
         Set<String> wanted = new HashSet<>();
         java.util.Map<String, JsonObject> read = new java.util.HashMap<>();
         for (Source.Change c : changes) {
@@ -142,24 +157,50 @@ public final class IndexFeed {
             documents.addAll(source.documents(new ArrayList<>(wanted)));
         }
         Set<String> found = new HashSet<>();
-        for (JsonObject doc : documents) {
-            String id = doc.getString("_id", "");
-            found.add(id);
-            if (!isIndexed(id)) {
-                continue;
+        documents.forEach(doc -> found.add(doc.getString("_id", "")));
+        int parts = mappers instanceof java.util.concurrent.ExecutorService ? PARALLEL_MAPPERS : 1;
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        for (int part = 0; part < parts; part++) {
+            List<JsonObject> share = documents.subList(documents.size() * part / parts,
+                    documents.size() * (part + 1) / parts);
+            done.add(java.util.concurrent.CompletableFuture.runAsync(() -> index(share), mappers));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(done.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                throw io.getCause();
             }
-            Optional<org.apache.lucene.document.Document> mapped = DocumentMapper.map(doc);
-            if (mapped.isPresent()) {
-                store.replace(id, mapped.get());
-            } else {
-                store.delete(id);
-            }
+            throw e;
         }
         wanted.addAll(read.keySet());
         for (String id : wanted) {
             if (!found.contains(id)) {
                 store.delete(id); // deleted again after this page was listed
             }
+        }
+    }
+
+    /** Threads a page's documents are mapped on when the caller gives an executor service. */
+    static final int PARALLEL_MAPPERS = 2;
+
+    private void index(List<JsonObject> documents) {
+        try {
+            for (JsonObject doc : documents) {
+                String id = doc.getString("_id", "");
+                if (!isIndexed(id)) {
+                    continue;
+                }
+                Optional<org.apache.lucene.document.Document> mapped = DocumentMapper.map(doc);
+                if (mapped.isPresent()) {
+                    store.replace(id, mapped.get());
+                } else {
+                    store.delete(id);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -107,6 +107,14 @@ public final class IndexFields {
 
     /** Case folding of every case-insensitive field and query, one code point at a time. */
     public static String fold(String s) {
+        boolean plain = true; // ASCII without capitals folds to itself: most values, and no allocation
+        for (int i = 0; i < s.length() && plain; i++) {
+            char c = s.charAt(i);
+            plain = c < 0x80 && !(c >= 'A' && c <= 'Z');
+        }
+        if (plain) {
+            return s;
+        }
         StringBuilder out = new StringBuilder(s.length());
         s.codePoints().map(Wildcard::fold).forEach(out::appendCodePoint);
         return out.toString();

@@ -225,19 +225,38 @@ public class MirrorIndex implements IndexSearch {
         progress = p;
         LOG.info(() -> "Index: building from CouchDB (" + total + " documents), because " + rebuildReason);
         long done = 0;
+        // the next page is read (CouchDB's time, and parsing it) while this one is mapped on two threads
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(threads);
+        java.util.concurrent.ExecutorService mappers = java.util.concurrent.Executors.newFixedThreadPool(
+                IndexFeed.PARALLEL_MAPPERS, threads);
         feedLock.lock();
         try {
-            for (int n = feed.step(); n > 0 && !stopping; n = feed.step()) {
+            IndexFeed.Source.Changes page = feed.fetch(feed.appliedSequence());
+            while (!page.results().isEmpty() && !stopping) {
+                String next = page.lastSequence();
+                java.util.concurrent.Future<IndexFeed.Source.Changes> ahead = reader.submit(() -> feed.fetch(next));
+                int n = feed.apply(page, mappers);
                 p.advance(n);
                 done += n;
+                page = ahead.get();
             }
             if (stopping) {
                 return;
             }
             feed.commit();
             store.refresh();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } finally {
             feedLock.unlock();
+            reader.shutdownNow();
+            mappers.shutdown();
         }
         double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         lastRebuild = new LastRebuild(done, seconds, Instant.now());

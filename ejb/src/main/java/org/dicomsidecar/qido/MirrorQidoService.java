@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.Tags;
@@ -45,6 +48,9 @@ public class MirrorQidoService {
     CohortService cohorts;
 
     @Inject
+    SeriesCatalog catalog;
+
+    @Inject
     QueryBudget budget;
 
     /**
@@ -59,6 +65,7 @@ public class MirrorQidoService {
         List<CohortService.Hit> page = cohorts.hits(q.level(), q.where(), q.offset(), q.limit(), deadline);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList(), deadline) : Map.of();
+        Map<String, List<SeriesCatalog.SeriesRow>> seriesOfStudies = seriesOfStudies(page);
         JsonArrayBuilder out = Jsonp.createArrayBuilder();
         for (CohortService.Hit h : page) {
             deadline.check();
@@ -80,7 +87,7 @@ public class MirrorQidoService {
             if (q.includeAll()) {
                 dataset.keySet().stream().filter(t -> belongs(t, q.level())).forEach(tags::add);
             }
-            out.add(answer(h, dataset, tags, q.level(), baseUrl));
+            out.add(answer(h, dataset, tags, q.level(), baseUrl, seriesOfStudies.getOrDefault(h.study(), List.of())));
         }
         return out.build();
     }
@@ -94,7 +101,21 @@ public class MirrorQidoService {
         };
     }
 
-    private JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level, String baseUrl) {
+    /** The series of the page's studies, from the index's doc values in one query (for the computed attributes). */
+    private Map<String, List<SeriesCatalog.SeriesRow>> seriesOfStudies(List<CohortService.Hit> page) {
+        Map<String, List<SeriesCatalog.SeriesRow>> out = new java.util.HashMap<>();
+        if (page.isEmpty()) {
+            return out;
+        }
+        List<BytesRef> studies = page.stream().map(CohortService.Hit::study).distinct().map(u -> new BytesRef(u)).toList();
+        for (SeriesCatalog.SeriesRow r : catalog.seriesRows(new TermInSetQuery(IndexFields.STUDY, studies))) {
+            out.computeIfAbsent(r.study(), k -> new java.util.ArrayList<>()).add(r);
+        }
+        return out;
+    }
+
+    private JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level, String baseUrl,
+                              List<SeriesCatalog.SeriesRow> ofStudy) {
         Map<String, JsonValue> elements = new TreeMap<>();
         for (String tag : tags) {
             if (COMPUTED.contains(tag)) {
@@ -113,10 +134,9 @@ public class MirrorQidoService {
         elements.put("00081190", element("UR", retrieve));
         elements.put("00080056", element("CS", "ONLINE"));
         if (tags.contains("00201206") || tags.contains("00201208") || tags.contains("00080061")) {
-            List<SeriesCatalog.Entry> ofStudy = cohorts.seriesOfStudy(h.study());
             if (tags.contains("00080061")) {
                 JsonArrayBuilder m = Jsonp.createArrayBuilder();
-                new TreeSet<>(ofStudy.stream().map(SeriesCatalog.Entry::modality).filter(x -> !x.isEmpty()).toList())
+                new TreeSet<>(ofStudy.stream().map(SeriesCatalog.SeriesRow::modality).filter(x -> !x.isEmpty()).toList())
                         .forEach(m::add);
                 elements.put("00080061", Jsonp.createObjectBuilder().add("vr", "CS").add("Value", m).build());
             }
@@ -124,14 +144,13 @@ public class MirrorQidoService {
                 elements.put("00201206", number("IS", ofStudy.size()));
             }
             if (tags.contains("00201208")) {
-                elements.put("00201208", number("IS", ofStudy.stream().mapToInt(SeriesCatalog.Entry::instanceCount).sum()));
+                elements.put("00201208", number("IS", (int) ofStudy.stream().mapToLong(SeriesCatalog.SeriesRow::instanceCount)
+                        .sum()));
             }
         }
         if (tags.contains("00201209") && h.series() != null) {
-            SeriesCatalog.Entry e = cohorts.series(h.series());
-            if (e != null) {
-                elements.put("00201209", number("IS", e.instanceCount()));
-            }
+            ofStudy.stream().filter(r -> h.series().equals(r.series())).findFirst()
+                    .ifPresent(r -> elements.put("00201209", number("IS", (int) r.instanceCount())));
         }
         // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them
         putUidIfMissing(elements, Tags.STUDY_INSTANCE_UID, h.study());

@@ -1,0 +1,129 @@
+package org.dicomsidecar.catalog;
+
+import static org.dicomsidecar.catalog.InMemoryCatalogStore.fixture;
+import static org.dicomsidecar.catalog.InMemoryCatalogStore.with;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.TermQuery;
+import org.dicomsidecar.dicom.Tags;
+import org.dicomsidecar.index.IndexFields;
+import org.dicomsidecar.query.QueryDeadline;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The catalog over a real on-disk index fed from an in-memory database: what it finds after each change of the
+ * database (written, rewritten, deleted), and that it holds nothing between questions.
+ */
+class SeriesCatalogTest {
+
+    static final String CT_STUDY = "1.2.826.0.1.3680043.8.498.10123.1";
+    static final String CT_SERIES = "1.2.826.0.1.3680043.8.498.10123.3";
+    static final String SEG_SERIES = "1.2.826.0.1.3680043.8.498.10123.9";
+    static final String MR_SERIES = "1.2.826.0.1.3680043.8.498.20456.5";
+
+    private final InMemoryCatalogStore store = new InMemoryCatalogStore();
+    private final TestIndex index = new TestIndex(store);
+    private final SeriesCatalog catalog = new SeriesCatalog(index, store);
+
+    @AfterEach
+    void closeTheIndex() throws IOException {
+        index.close();
+    }
+
+    /** A CT series of three instances (InstanceNumber 1 to 3), a SEG in the same study, an MR in another. */
+    private void mirrorThreeSeries() {
+        store.mirror(ctInstances(fixture("ct-chest.json"), 3));
+        store.mirror(List.of(fixture("seg-liver.json")));
+        store.mirror(List.of(fixture("mr-brain.json")));
+    }
+
+    private static List<JsonObject> ctInstances(JsonObject dataset, int count) {
+        List<JsonObject> out = new ArrayList<>();
+        String series = InMemoryCatalogStore.string(dataset, Tags.SERIES_INSTANCE_UID);
+        for (int i = 1; i <= count; i++) {
+            out.add(with(with(dataset, Tags.SOP_INSTANCE_UID, "UI", series + "." + i), "00200013", "IS", i));
+        }
+        return out;
+    }
+
+    @Test
+    void findsEverySeriesWithItsSharedAndVaryingAttributesAndCountsThem() {
+        mirrorThreeSeries();
+        catalog.current();
+        assertEquals(new SeriesCatalog.Counts(5, 3, 2), catalog.counts());
+        SeriesCatalog.Entry ct = catalog.series(CT_SERIES);
+        assertEquals(CT_STUDY, ct.study());
+        assertEquals("CT", ct.modality());
+        assertEquals(3, ct.instanceCount());
+        assertTrue(ct.varying().contains("00200013"), "InstanceNumber differs between the instances");
+        assertNull(ct.dicom().get("00200013"), "a varying attribute is not among the shared ones");
+        assertEquals("SIDECAR-0042", ct.dicom().getJsonObject(Tags.PATIENT_ID).getJsonArray("Value").getString(0));
+        assertEquals(Set.of(CT_SERIES, SEG_SERIES), uids(catalog.ofStudy(CT_STUDY)));
+        assertEquals(Set.of(CT_STUDY, InMemoryCatalogStore.string(fixture("mr-brain.json"), Tags.STUDY_INSTANCE_UID)),
+                catalog.studies());
+        assertEquals(List.of(CT_SERIES + ".1", CT_SERIES + ".2", CT_SERIES + ".3"),
+                catalog.instancesOf(List.of(CT_SERIES)).get(CT_SERIES));
+        assertNull(catalog.series("1.2.3.4.5"), "an unknown series");
+    }
+
+    @Test
+    void aRealSegsEntryCarriesItsReferencesAndIsFoundByWhatItReferences() {
+        JsonObject liver = org.dicomsidecar.dicom.Fixtures.load("seg_liver_1frame.json");
+        store.mirror(List.of(liver));
+        catalog.current();
+        String segSeries = InMemoryCatalogStore.string(liver, Tags.SERIES_INSTANCE_UID);
+        SeriesCatalog.Entry seg = catalog.series(segSeries);
+        assertNotNull(seg.references(), "series documents carry their instances' references");
+        String target = seg.references().values().iterator().next().asJsonObject().getJsonArray("refs")
+                .getJsonObject(0).getString("uid");
+        List<SeriesCatalog.Entry> found = catalog.entries(new TermQuery(new Term(IndexFields.REFERENCE, "uid:" + target)),
+                QueryDeadline.none());
+        assertEquals(Set.of(segSeries), uids(found));
+    }
+
+    @Test
+    void followsTheDatabaseAsItChanges() {
+        mirrorThreeSeries();
+        catalog.current();
+        store.mirror(ctInstances(fixture("ct-chest.json"), 4)); // one more instance, the series rewritten
+        catalog.current();
+        assertEquals(4, catalog.series(CT_SERIES).instanceCount());
+        assertEquals(6, catalog.counts().instances());
+        store.delete(MirrorDocuments.seriesId(MR_SERIES));
+        catalog.current();
+        assertNull(catalog.series(MR_SERIES), "a deleted series document leaves the index");
+        assertEquals(new SeriesCatalog.Counts(5, 2, 1), catalog.counts());
+    }
+
+    @Test
+    void seriesRowsAndHitsComeFromDocValues() {
+        mirrorThreeSeries();
+        catalog.current();
+        Map<String, String> modalities = catalog.seriesRows(new MatchAllDocsQuery()).stream()
+                .collect(Collectors.toMap(SeriesCatalog.SeriesRow::series, SeriesCatalog.SeriesRow::modality));
+        assertEquals(Map.of(CT_SERIES, "CT", SEG_SERIES, "SEG", MR_SERIES, "MR"), modalities);
+        var modality = org.dicomsidecar.query.AttributePath.parse("Modality", "test");
+        SeriesCatalog.SeriesHits hits = catalog.seriesHits(new MatchAllDocsQuery(), List.of(modality));
+        assertEquals(3, hits.hits().size());
+        for (SeriesCatalog.SeriesHit h : hits.hits()) {
+            assertEquals(List.of(modalities.get(h.series())), hits.values().get("Modality").get(h.doc()));
+        }
+    }
+
+    private static Set<String> uids(List<SeriesCatalog.Entry> entries) {
+        return entries.stream().map(SeriesCatalog.Entry::series).collect(Collectors.toSet());
+    }
+}
