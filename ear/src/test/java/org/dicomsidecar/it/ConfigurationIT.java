@@ -67,7 +67,7 @@ class ConfigurationIT extends SidecarDeployment {
     }
 
     /** Runs jboss-cli.sh against the test server, as an administrator would. */
-    private static void cli(String... commands) throws IOException, InterruptedException {
+    static void cli(String... commands) throws IOException, InterruptedException {
         Path cli = Path.of(System.getProperty("jboss.home"), "bin", "jboss-cli.sh");
         Process p = new ProcessBuilder(List.of(cli.toString(), "--connect",
                 "--controller=remote+http://127.0.0.1:" + ExternalServices.port("it.wildfly.management.port"),

@@ -168,6 +168,16 @@ final class Mirror {
         }
     }
 
+    /** A QIDO-RS answer of the sidecar's mirror base; 204 (nothing matched) as an empty array. */
+    static JsonArray qido(String path) {
+        HttpResponse<byte[]> r = Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb" + path, "application/dicom+json");
+        if (r.statusCode() == 204) {
+            return JsonValue.EMPTY_JSON_ARRAY;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), path + " " + Http.text(r));
+        return Http.json(r.body()).asJsonArray();
+    }
+
     static void await(String what, int seconds, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (System.nanoTime() < deadline) {

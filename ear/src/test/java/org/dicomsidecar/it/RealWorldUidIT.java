@@ -3,9 +3,7 @@ package org.dicomsidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +46,7 @@ class RealWorldUidIT extends SidecarDeployment {
         long skippedBefore = Mirror.mirrorStatus().getJsonNumber("itemsSkipped").longValue();
         long start = System.nanoTime();
         Mirror.storeInHost(ctWith(u)); // Orthanc's REST API: the changes feed (and Orthanc's hook) bring it
-        Mirror.await("mirrored", 30, () -> mirrorQido("/studies/" + u.study() + "/series/" + u.series() + "/instances")
+        Mirror.await("mirrored", 30, () -> Mirror.qido("/studies/" + u.study() + "/series/" + u.series() + "/instances")
                 .size() == 1);
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("instance with leading-zero UIDs stored in Orthanc, queryable in the mirror after %d ms%n", millis);
@@ -67,7 +65,7 @@ class RealWorldUidIT extends SidecarDeployment {
         HttpResponse<byte[]> r = Mirror.post("/dicomweb/studies", "multipart/related; type=\"application/dicom\"; boundary="
                 + boundary, Multipart.build(boundary, "application/dicom", List.of(ctWith(u))));
         assertEquals(200, r.statusCode(), Http.text(r));
-        Mirror.await("mirrored", 30, () -> mirrorQido("/studies/" + u.study() + "/series/" + u.series() + "/instances")
+        Mirror.await("mirrored", 30, () -> Mirror.qido("/studies/" + u.study() + "/series/" + u.series() + "/instances")
                 .size() == 1);
         System.out.printf("instance with leading-zero UIDs stored through STOW-RS, queryable in the mirror after %d ms%n",
                 (System.nanoTime() - start) / 1_000_000);
@@ -104,8 +102,8 @@ class RealWorldUidIT extends SidecarDeployment {
         JsonObject doc = Mirror.instance(u.sop()).orElseThrow();
         assertEquals(u.study(), doc.getString("study"));
         assertEquals(u.series(), doc.getString("series"));
-        assertEquals(1, mirrorQido("/studies?StudyInstanceUID=" + u.study()).size(), "mirror QIDO by study UID");
-        assertEquals(1, mirrorQido("/instances?SOPInstanceUID=" + u.sop()).size(), "mirror QIDO by instance UID");
+        assertEquals(1, Mirror.qido("/studies?StudyInstanceUID=" + u.study()).size(), "mirror QIDO by study UID");
+        assertEquals(1, Mirror.qido("/instances?SOPInstanceUID=" + u.sop()).size(), "mirror QIDO by instance UID");
         HttpResponse<byte[]> refs = Http.get(ExternalServices.sidecarUrl() + "/api/references/" + u.sop(), "application/json");
         assertEquals(200, refs.statusCode(), "the reference search takes the UID: " + Http.text(refs));
         HttpResponse<byte[]> bySeries = Http.get(ExternalServices.sidecarUrl() + "/api/references/" + u.series(),
@@ -121,14 +119,5 @@ class RealWorldUidIT extends SidecarDeployment {
     private static Set<String> sources(JsonObject answer) {
         return answer.getJsonArray("references").getValuesAs(JsonObject.class).stream()
                 .map(r -> r.getString("sopInstanceUID", "")).collect(Collectors.toSet());
-    }
-
-    private static JsonArray mirrorQido(String path) {
-        HttpResponse<byte[]> r = Http.get(ExternalServices.sidecarUrl() + "/mirror/dicomweb" + path, "application/dicom+json");
-        if (r.statusCode() == 204) {
-            return JsonValue.EMPTY_JSON_ARRAY;
-        }
-        assertEquals(200, r.statusCode(), path + " " + Http.text(r));
-        return Http.json(r.body()).asJsonArray();
     }
 }

@@ -37,6 +37,8 @@ public class MirrorIndex implements IndexSearch {
     private static final int PAGE = 1000;
     private static final Duration IDLE = Duration.ofMillis(250);
     private static final Duration PROGRESS_WINDOW = Duration.ofSeconds(30);
+    private static final String ANOTHER_DATABASE =
+            "the index was built from another CouchDB database (or this one deleted and created again)";
 
     public enum State { OPENING, BUILDING, READY, FAILED, STOPPED }
 
@@ -93,7 +95,7 @@ public class MirrorIndex implements IndexSearch {
     /** Opens or rebuilds the index, then follows CouchDB until the application stops. */
     private void run() {
         try {
-            open();
+            open(null);
             while (!stopping) {
                 try {
                     if (state == State.BUILDING) {
@@ -101,7 +103,7 @@ public class MirrorIndex implements IndexSearch {
                     } else if (!sameDatabase()) {
                         LOG.warning("Index: CouchDB now holds another database (deleted and created again?); "
                                 + "rebuilding the index from it");
-                        reopenEmpty();
+                        reopenEmpty(ANOTHER_DATABASE);
                     } else if (applyPending() == 0) {
                         pause(IDLE);
                     }
@@ -158,8 +160,10 @@ public class MirrorIndex implements IndexSearch {
     /**
      * Opens the folder's index, and resumes it if it was built from the database CouchDB holds now; otherwise
      * (or when the folder holds none, a damaged one, one of another schema) starts a rebuild. Waits for CouchDB.
+     *
+     * @param thrownAway why the caller emptied the folder (the reason the status shows), or null
      */
-    private void open() throws IOException, InterruptedException {
+    private void open(String thrownAway) throws IOException, InterruptedException {
         CouchIndexSource source = new CouchIndexSource(couch);
         String database = databaseOnceReachable(source);
         IndexStore fresh = IndexStore.openUnverified(folder, IndexSchema.version());
@@ -169,7 +173,10 @@ public class MirrorIndex implements IndexSearch {
             fresh.close();
             IndexFolder.wipeLuceneFiles(folder);
             fresh = IndexStore.openUnverified(folder, IndexSchema.version());
-            reason = "the index was built from another CouchDB database (or this one deleted and created again)";
+            reason = ANOTHER_DATABASE;
+        }
+        if (thrownAway != null) {
+            reason = thrownAway; // the folder is empty because the caller emptied it, not the reason
         }
         store = fresh;
         feed = new IndexFeed(source, fresh, PAGE,
@@ -272,7 +279,7 @@ public class MirrorIndex implements IndexSearch {
             } catch (IOException | RuntimeException e) {
                 if (!stopping && opened == store) {
                     LOG.warning(() -> "Index: damaged (" + e.getClass().getSimpleName() + "); rebuilding from CouchDB");
-                    reopenEmpty();
+                    reopenEmpty("the index is damaged (" + e.getClass().getSimpleName() + ")");
                 }
             }
         });
@@ -281,13 +288,13 @@ public class MirrorIndex implements IndexSearch {
     }
 
     /** Throws the index away and opens the folder again, empty: the feed thread then rebuilds it. */
-    private void reopenEmpty() {
+    private void reopenEmpty(String reason) {
         feedLock.lock();
         try {
             setState(State.OPENING);
             store.close();
             IndexFolder.wipeLuceneFiles(folder);
-            open();
+            open(reason);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
