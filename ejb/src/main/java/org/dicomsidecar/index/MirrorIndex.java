@@ -345,6 +345,22 @@ public class MirrorIndex implements IndexSearch {
         return store.search(query);
     }
 
+    /**
+     * Waits while the index opens or is built, at most {@code timeout}: work that cannot answer without it (a
+     * reconciliation) waits for it rather than failing.
+     *
+     * @return whether the index is ready
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (opened) {
+            while ((state == State.OPENING || state == State.BUILDING) && System.nanoTime() < deadline) {
+                opened.wait(Math.max(1, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000)));
+            }
+        }
+        return state == State.READY;
+    }
+
     /** Waits out an opening (it takes a moment at any size); a build or a failure is answered at once. */
     private void requireReady() {
         long deadline = System.nanoTime() + OPENING_WAIT.toNanos();

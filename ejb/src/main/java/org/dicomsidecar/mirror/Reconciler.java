@@ -12,6 +12,7 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +33,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.dicomsidecar.catalog.MirrorDocuments;
 import org.dicomsidecar.catalog.SeriesCatalog;
+import org.dicomsidecar.index.MirrorIndex;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.couchdb.CouchDatabase;
@@ -71,6 +73,9 @@ public class Reconciler {
 
     @Inject
     SeriesCatalog catalog;
+
+    @Inject
+    MirrorIndex index;
 
     @Resource
     ManagedThreadFactory threads;
@@ -179,6 +184,7 @@ public class Reconciler {
 
     private void execute(Run run) {
         try {
+            awaitIndex(run);
             if (run.incremental) {
                 reconcileRecentSeries(run);
             } else {
@@ -196,6 +202,22 @@ public class Reconciler {
                 lastFinished = run;
             }
             LOG.info(() -> "Reconciliation " + run.state + ": " + run.toJson());
+        }
+    }
+
+    /**
+     * Waits while the index is opened or built (its questions answer 503 meanwhile): a reconciliation compares
+     * the archive with the mirror as the index holds it, so it starts once the index is ready.
+     */
+    private void awaitIndex(Run run) {
+        try {
+            while (!run.cancelled && !index.awaitReady(Duration.ofSeconds(1))
+                    && index.status().state() != MirrorIndex.State.FAILED) {
+                run.state = "waiting-for-index";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the index", e);
         }
     }
 
