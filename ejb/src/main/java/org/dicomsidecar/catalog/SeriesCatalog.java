@@ -125,12 +125,6 @@ public class SeriesCatalog {
         });
     }
 
-    /** The Series Instance UIDs of the series documents a query over series documents finds. */
-    public Set<String> seriesUids(Query seriesQuery) {
-        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
-        return index.search(s -> sortedValues(s, q, IndexFields.SERIES));
-    }
-
     /** The SOP Instance UIDs of the instance documents a query over instance documents finds, by series. */
     public Map<String, List<String>> instanceUidsBySeries(Query instanceQuery) {
         Query q = new BooleanQuery.Builder().add(INSTANCE_DOCUMENTS, Occur.FILTER).add(instanceQuery, Occur.FILTER)

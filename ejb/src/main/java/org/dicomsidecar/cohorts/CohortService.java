@@ -179,6 +179,7 @@ public class CohortService {
 
     /** Every match, unpaged, in order, within a deadline the caller started. */
     public List<JsonObject> all(CohortQuery q, QueryDeadline deadline) {
+        catalog.current();
         List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
         return matches.stream().map(m -> row(m, q)).toList();
@@ -228,10 +229,9 @@ public class CohortService {
     /**
      * The index bounds the condition over series documents: series outside the upper bound cannot match, so only
      * those inside it are read and evaluated (in full, by the same rules as before: answers do not depend on the
-     * index's translation being exact, only their cost does).
+     * index's translation being exact, only their cost does). The caller has brought the index up to date.
      */
     private List<Match> matches(CohortQuery q, QueryDeadline deadline) {
-        catalog.current();
         deadline.check();
         ConditionQueries.Bounds bounds = ConditionQueries.onSeries(q.where());
         return matches(q, catalog.entries(bounds.upper(), deadline), deadline);

@@ -121,12 +121,22 @@ public final class IndexFeed {
         return page.results().size();
     }
 
-    /** Applies pages until none is left (a rebuild, or the catch-up after a start), then commits. */
-    public long catchUp() throws IOException {
+    /**
+     * Applies pages until none is left, committing only when the interval is due (before a question).
+     *
+     * @return how many changes were applied
+     */
+    public long applyPending() throws IOException {
         long total = 0;
         for (int n = step(); n > 0; n = step()) {
             total += n;
         }
+        return total;
+    }
+
+    /** Applies pages until none is left (a rebuild, or the catch-up after a start), then commits. */
+    public long catchUp() throws IOException {
+        long total = applyPending();
         commitIfDue(true);
         return total;
     }

@@ -80,10 +80,12 @@ public class MirrorIndex implements IndexSearch {
     private volatile String error;
     private volatile boolean stopping;
     private Path folder;
+    private CouchIndexSource source;
     private Thread worker;
 
     /** Opens the index when the application starts, not at the first question. */
     void start(@Observes Startup event) {
+        source = new CouchIndexSource(couch);
         folder = settings.optional(Setting.INDEX_DIR).map(Path::of).orElseGet(() -> Path.of(
                 System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir")), "dicom-sidecar",
                 "index"));
@@ -164,8 +166,7 @@ public class MirrorIndex implements IndexSearch {
      * @param thrownAway why the caller emptied the folder (the reason the status shows), or null
      */
     private void open(String thrownAway) throws IOException, InterruptedException {
-        CouchIndexSource source = new CouchIndexSource(couch);
-        String database = databaseOnceReachable(source);
+        String database = databaseOnceReachable();
         IndexStore fresh = IndexStore.openUnverified(folder, IndexSchema.version());
         String reason = fresh.opening().reason();
         String builtFrom = fresh.checkpoint().map(IndexCheckpoint::database).orElse(database);
@@ -191,7 +192,7 @@ public class MirrorIndex implements IndexSearch {
         }
     }
 
-    private String databaseOnceReachable(CouchIndexSource source) throws InterruptedException {
+    private String databaseOnceReachable() throws InterruptedException {
         while (true) {
             try {
                 return source.databaseId();
@@ -214,13 +215,13 @@ public class MirrorIndex implements IndexSearch {
             return true;
         }
         lastDatabaseCheck = System.nanoTime();
-        return new CouchIndexSource(couch).databaseId().equals(feed.database());
+        return source.databaseId().equals(feed.database());
     }
 
     /** Reads the whole feed into the (empty) index, then commits; progress and rate for the status page. */
     private void build() throws IOException {
         Instant started = Instant.now();
-        long total = new CouchIndexSource(couch).documentCount();
+        long total = source.documentCount();
         RebuildProgress p = new RebuildProgress(total, PROGRESS_WINDOW, Clock.systemUTC());
         progress = p;
         LOG.info(() -> "Index: building from CouchDB (" + total + " documents), because " + rebuildReason);
@@ -310,10 +311,7 @@ public class MirrorIndex implements IndexSearch {
     private long applyPending() throws IOException {
         feedLock.lock();
         try {
-            long applied = 0;
-            for (int n = feed.step(); n > 0; n = feed.step()) {
-                applied += n;
-            }
+            long applied = feed.applyPending();
             if (applied > 0) {
                 store.refresh();
             }

@@ -39,9 +39,7 @@ public final class TestIndex implements IndexSearch, AutoCloseable {
     @Override
     public void current() {
         try {
-            for (int n = feed.step(); n > 0; n = feed.step()) {
-                // every page the database has
-            }
+            feed.applyPending();
             store.refresh();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
