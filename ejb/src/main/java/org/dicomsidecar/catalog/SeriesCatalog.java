@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
@@ -95,16 +95,33 @@ public class SeriesCatalog {
         return entries(new TermQuery(new Term(IndexFields.STUDY, studyUid)), QueryDeadline.none());
     }
 
-    /** The series documents that a query over series documents finds, with their stored entries. */
+    /** The series documents that a query over series documents finds, with their entries (in series UID order). */
     public List<Entry> entries(Query seriesQuery, QueryDeadline deadline) {
         Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
         return index.search(s -> {
             List<Entry> out = new ArrayList<>();
             try {
-                for (int doc : documents(s, q)) {
-                    deadline.check();
-                    out.add(entry(s.storedFields().document(doc, Set.of(IndexFields.ENTRY)).get(IndexFields.ENTRY)));
-                }
+                s.search(q, new SimpleCollector() {
+                    private BinaryDocValues entries;
+
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        entries = context.reader().getBinaryDocValues(IndexFields.ENTRY);
+                    }
+
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        deadline.check();
+                        if (entries != null && entries.advanceExact(doc)) {
+                            out.add(entry(entries.binaryValue()));
+                        }
+                    }
+
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
+                });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -195,8 +212,11 @@ public class SeriesCatalog {
         });
     }
 
-    /** A series document a query found: its study, its UID, and its document number in the searcher it came from. */
-    public record SeriesHit(String study, String series, int doc) {
+    /**
+     * A series document a query found: its study, its UID, its modality ("" when it has none), and its document
+     * number in the searcher it came from.
+     */
+    public record SeriesHit(String study, String series, String modality, int doc) {
     }
 
     /**
@@ -224,6 +244,7 @@ public class SeriesCatalog {
                     private int base;
                     private SortedDocValues study;
                     private SortedDocValues series;
+                    private SortedDocValues modality;
                     private final Map<String, Object> readers = new HashMap<>();
 
                     @Override
@@ -232,6 +253,7 @@ public class SeriesCatalog {
                         var r = context.reader();
                         study = r.getSortedDocValues(IndexFields.STUDY);
                         series = r.getSortedDocValues(IndexFields.SERIES);
+                        modality = r.getSortedDocValues(IndexFields.MODALITY);
                         readers.clear();
                         for (var p : paths) {
                             readers.put(p.text(), p.numeric()
@@ -242,14 +264,17 @@ public class SeriesCatalog {
 
                     @Override
                     public void collect(int doc) throws IOException {
-                        hits.add(new SeriesHit(value(study, doc), value(series, doc), base + doc));
+                        String m = value(modality, doc);
+                        hits.add(new SeriesHit(value(study, doc), value(series, doc), m == null ? "" : m, base + doc));
                         for (var p : paths) {
                             List<Object> out = new ArrayList<>();
                             Object reader = readers.get(p.text());
                             if (reader instanceof org.apache.lucene.index.SortedNumericDocValues n && n.advanceExact(doc)) {
                                 for (int i = 0; i < n.docValueCount(); i++) {
                                     double d = org.apache.lucene.util.NumericUtils.sortableLongToDouble(n.nextValue());
-                                    out.add(java.math.BigDecimal.valueOf(d));
+                                    if (Double.isFinite(d)) { // a number beyond a double's range is no facet value
+                                        out.add(java.math.BigDecimal.valueOf(d));
+                                    }
                                 }
                             } else if (reader instanceof org.apache.lucene.index.SortedSetDocValues t && t.advanceExact(doc)) {
                                 for (int i = 0; i < t.docValueCount(); i++) {
@@ -284,8 +309,9 @@ public class SeriesCatalog {
         return out;
     }
 
-    static Entry entry(String stored) {
-        JsonObject json = Jsonp.createReader(new StringReader(stored)).readObject();
+    static Entry entry(BytesRef stored) {
+        JsonObject json = Jsonp.createReader(new java.io.ByteArrayInputStream(stored.bytes, stored.offset, stored.length))
+                .readObject();
         Set<String> varying = new HashSet<>();
         json.getJsonArray("varying").forEach(v -> varying.add(((JsonString) v).getString()));
         return new Entry(json.getString("study"), json.getString("series"), json.getString("modality", ""),
@@ -345,28 +371,5 @@ public class SeriesCatalog {
             }
         });
         return out;
-    }
-
-    private static List<Integer> documents(IndexSearcher s, Query q) throws IOException {
-        List<Integer> docs = new ArrayList<>();
-        s.search(q, new SimpleCollector() {
-            private int base;
-
-            @Override
-            protected void doSetNextReader(LeafReaderContext context) {
-                base = context.docBase;
-            }
-
-            @Override
-            public void collect(int doc) {
-                docs.add(base + doc);
-            }
-
-            @Override
-            public ScoreMode scoreMode() {
-                return ScoreMode.COMPLETE_NO_SCORES;
-            }
-        });
-        return docs;
     }
 }

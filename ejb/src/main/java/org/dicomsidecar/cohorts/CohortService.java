@@ -103,7 +103,7 @@ public class CohortService {
      * is in its lower bound, so no series is left for the evaluator. Rows are in UID order (the query sorts by
      * nothing else), each with its document's facet values; entries are read only for the rows of a page.
      */
-    private record Decided(List<Match> rows, Map<Match, Integer> docs, SeriesCatalog.SeriesHits hits) {
+    private record Decided(List<Match> rows, Map<Match, SeriesCatalog.SeriesHit> docs, SeriesCatalog.SeriesHits hits) {
     }
 
     private Optional<Decided> decided(CohortQuery q) {
@@ -124,11 +124,11 @@ public class CohortService {
             byRow.merge(id, h, (a, b) -> a.series().compareTo(b.series()) <= 0 ? a : b);
         }
         List<Match> rows = new ArrayList<>(byRow.size());
-        Map<Match, Integer> docs = new HashMap<>();
+        Map<Match, SeriesCatalog.SeriesHit> docs = new HashMap<>();
         byRow.forEach((id, h) -> {
             Match m = new Match(h.study(), q.level() == Level.STUDY ? null : h.series(), null, null, null, List.of());
             rows.add(m);
-            docs.put(m, h.doc());
+            docs.put(m, h);
         });
         return Optional.of(new Decided(rows, docs, hits));
     }
@@ -137,36 +137,38 @@ public class CohortService {
         List<Match> rows = d.rows();
         int from = q.cursor() == null ? 0 : resumeAfter(rows, q);
         int to = Math.min(rows.size(), from + q.limit());
-        List<Match> page = withEntries(rows.subList(from, to), q.level(), d);
+        List<Match> page = withEntries(rows.subList(from, to), q.level(), d, !q.include().isEmpty());
         List<JsonObject> results = new ArrayList<>();
         page.forEach(m -> results.add(row(m, q)));
         String next = to < rows.size() ? cursorAfter(rows.get(to - 1)) : null;
         return new Answer(rows.size(), results, next, facets(q, f -> rows.stream()
-                .map(m -> d.hits().values().get(f.path().text()).getOrDefault(d.docs().get(m), List.of())).toList(),
+                .map(m -> d.hits().values().get(f.path().text()).getOrDefault(d.docs().get(m).doc(), List.of())).toList(),
                 deadline));
     }
 
-    /** The rows with what their answer shows: each series' entry, or each study's representative series' entry. */
-    private List<Match> withEntries(List<Match> rows, Level level, Decided d) {
+    /**
+     * The rows with what their answer shows: each series' entry, or each study's representative series' entry
+     * ({@code datasets}: only when the answer shows attributes; its UIDs and modalities come from doc values).
+     */
+    private List<Match> withEntries(List<Match> rows, Level level, Decided d, boolean datasets) {
         if (rows.isEmpty()) {
             return rows;
         }
-        Map<Integer, String> seriesOfDoc = new HashMap<>();
-        d.hits().hits().forEach(h -> seriesOfDoc.put(h.doc(), h.series()));
-        List<String> series = rows.stream().map(m -> seriesOfDoc.get(d.docs().get(m))).toList();
+        List<SeriesCatalog.SeriesHit> hits = rows.stream().map(m -> d.docs().get(m)).toList();
         Map<String, SeriesCatalog.Entry> entries = new HashMap<>();
-        catalog.entries(new TermInSetQuery(IndexFields.ID, series.stream()
-                .map(u -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(u))).toList()),
-                QueryDeadline.none()).forEach(e -> entries.put(e.series(), e));
+        if (datasets) {
+            catalog.entries(new TermInSetQuery(IndexFields.ID, hits.stream()
+                    .map(h -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(h.series()))).toList()),
+                    QueryDeadline.none()).forEach(e -> entries.put(e.series(), e));
+        }
         Map<String, String> modalities = level == Level.STUDY
                 ? modalitiesOfStudies(rows.stream().map(Match::study).toList()) : Map.of();
         List<Match> out = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             Match m = rows.get(i);
-            SeriesCatalog.Entry e = entries.get(series.get(i));
+            SeriesCatalog.Entry e = entries.get(hits.get(i).series());
             JsonObject dataset = e == null ? JsonValue.EMPTY_JSON_OBJECT : e.dicom();
-            String modality = level == Level.STUDY ? modalities.getOrDefault(m.study(), "")
-                    : e == null ? "" : e.modality();
+            String modality = level == Level.STUDY ? modalities.getOrDefault(m.study(), "") : hits.get(i).modality();
             out.add(new Match(m.study(), m.series(), null, modality, dataset, List.of()));
         }
         return out;
@@ -205,7 +207,7 @@ public class CohortService {
         if (decided.isPresent()) {
             List<Match> rows = decided.get().rows();
             matches = withEntries(rows.subList(Math.min(rows.size(), offset),
-                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get());
+                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get(), true);
         } else {
             matches = matches(q, deadline);
             matches.sort(order(q));

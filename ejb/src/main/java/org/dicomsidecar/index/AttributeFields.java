@@ -23,8 +23,12 @@ final class AttributeFields {
     private AttributeFields() {
     }
 
-    /** A value written as a JSON string, read as its VR says; a malformed number or date stays text only. */
-    static void string(Document doc, FieldNames path, String vr, String value) {
+    /**
+     * A value written as a JSON string, read as its VR says; a malformed number or date stays text only.
+     *
+     * @return whether it was indexed as a (finite) number
+     */
+    static boolean string(Document doc, FieldNames path, String vr, String value) {
         switch (vr) {
             case "DA" -> {
                 text(doc, path, vr, value.replace("-", "").trim());
@@ -43,18 +47,21 @@ final class AttributeFields {
             default -> {
                 text(doc, path, vr, value);
                 if (NUMERIC.contains(vr)) {
-                    number(doc, path, value.trim());
+                    return number(doc, path, value.trim());
                 }
             }
         }
+        return false;
     }
 
     /**
      * A value written as a JSON number: the number, and its text as JSON wrote it for a numeric VR (exact SV/UV).
      * In a text VR no text, only a facet as value counts name a number: the evaluator reads a number there,
      * which no text equals, matches or orders with.
+     *
+     * @return true: it was indexed as a number
      */
-    static void number(Document doc, FieldNames path, String vr, BigDecimal value) {
+    static boolean number(Document doc, FieldNames path, String vr, BigDecimal value) {
         if (NUMERIC.contains(vr)) {
             text(doc, path, vr, value.toString());
         } else {
@@ -63,7 +70,7 @@ final class AttributeFields {
                 doc.add(new SortedSetDocValuesField(path.facet, new BytesRef(text)));
             }
         }
-        number(doc, path, value);
+        return number(doc, path, value);
     }
 
     /** The Alphabetic group of a person name: the whole name, its components and its words. */
@@ -91,21 +98,23 @@ final class AttributeFields {
         }
     }
 
-    private static void number(Document doc, FieldNames path, String text) {
+    private static boolean number(Document doc, FieldNames path, String text) {
         try {
-            number(doc, path, new BigDecimal(text));
+            return number(doc, path, new BigDecimal(text));
         } catch (NumberFormatException e) {
-            // a DS or IS that is not a number: found as text, never in a range
+            return false; // a DS or IS that is not a number: found as text, never in a range
         }
     }
 
-    private static void number(Document doc, FieldNames path, BigDecimal value) {
+    /**
+     * A number as a point and as doc values. One beyond a double's range is at an infinity, so that a range with
+     * finite bounds orders it as the evaluator does (readers of the doc values leave infinities out).
+     */
+    private static boolean number(Document doc, FieldNames path, BigDecimal value) {
         double d = value.doubleValue();
-        if (Double.isFinite(d)) {
-            String name = path.num;
-            doc.add(new DoublePoint(name, d));
-            doc.add(new SortedNumericDocValuesField(name, NumericUtils.doubleToSortableLong(d)));
-        }
+        doc.add(new DoublePoint(path.num, d));
+        doc.add(new SortedNumericDocValuesField(path.num, NumericUtils.doubleToSortableLong(d)));
+        return true;
     }
 
     private static void point(Document doc, String name, long value) {

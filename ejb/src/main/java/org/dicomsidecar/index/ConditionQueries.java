@@ -27,10 +27,12 @@ import org.dicomsidecar.query.Wildcard;
  * A cohort condition as two Lucene queries that bound it: every document of {@link Bounds#lower()} satisfies the
  * condition (as {@code ConditionEvaluator} decides it), and every document that satisfies it is in
  * {@link Bounds#upper()}. Where the index can decide a test exactly the bounds are equal; where it cannot (the
- * k-th or every value of a multi-valued attribute, an operand longer than a keyword term, text compared with a
- * private tag, whose element may hold a number, or the presence of one) the test's lower bound is empty and its
- * upper bound is what any match must have, so the caller evaluates only the difference. A wildcard is decided
- * exactly except on the documents whose value there was cut to a keyword term's length, which lie between.
+ * k-th value of a multi-valued attribute, every value compared with text, an operand longer than a keyword term,
+ * text compared with a private tag, whose element may hold a number, or the presence of one) the test's lower bound
+ * is empty and its upper bound is what any match must have, so the caller evaluates only the difference. Every
+ * value compared with numbers is decided: some number passes, none fails, and no value there is anything but a
+ * number. A wildcard is decided exactly except on the documents whose value there was cut to a keyword term's
+ * length, which lie between.
  * <p>
  * On series documents (shared attributes only) a test of a tag that varies within a series is undecided for that
  * series: it is outside the lower bound and inside the upper one, as the evaluator's "unknown".
@@ -102,6 +104,10 @@ public final class ConditionQueries {
     private static Bounds testBounds(Condition.Test t) {
         Query exact = exact(t);
         if (exact == null) {
+            Query every = everyNumber(t);
+            if (every != null) {
+                return new Bounds(every, every);
+            }
             return new Bounds(NONE, superset(t));
         }
         Query capped = capped(t.predicate(), t.path());
@@ -123,6 +129,57 @@ public final class ConditionQueries {
             return null; // an untyped element's own VR may make its text a number, which no text equals
         }
         return any(t.predicate(), path);
+    }
+
+    /**
+     * For a test of every value against numbers (a range, or equality with a number): the documents with a number
+     * that passes, none that fails, and no value position that is no number there ({@link IndexFields#MIXED}),
+     * which no numeric test passes. Null for any other test.
+     */
+    private static Query everyNumber(Condition.Test t) {
+        if (t.mode().kind() != Condition.ValueMode.Kind.EVERY) {
+            return null;
+        }
+        Query some = any(t.predicate(), t.path());
+        Query failing = outside(t.predicate(), t.path());
+        if (some == null || failing == null) {
+            return null;
+        }
+        Query mixed = new TermQuery(new Term(IndexFields.MIXED, IndexFields.path(t.path().tags())));
+        return all(List.of(some, not(any(List.of(failing, mixed)))));
+    }
+
+    /** The documents with a number that fails a numeric predicate; null for a predicate of another kind. */
+    private static Query outside(Predicate p, AttributePath path) {
+        String field = field(path, IndexFields.NUM);
+        if (p instanceof Predicate.Equals eq && eq.value() instanceof BigDecimal number) {
+            double d = number.doubleValue();
+            return Double.isFinite(d) ? any(List.of(DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY,
+                    Math.nextDown(d)), DoublePoint.newRangeQuery(field, Math.nextUp(d), Double.POSITIVE_INFINITY)))
+                    : null;
+        }
+        if (p instanceof Predicate.Range r && (r.lower() == null || r.lower() instanceof BigDecimal)
+                && (r.upper() == null || r.upper() instanceof BigDecimal) && (r.lower() != null || r.upper() != null)) {
+            List<Query> out = new ArrayList<>();
+            if (r.lower() != null) {
+                double lo = ((BigDecimal) r.lower()).doubleValue();
+                if (!Double.isFinite(lo)) {
+                    return null;
+                }
+                out.add(DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY,
+                        r.lowerInclusive() ? Math.nextDown(lo) : lo));
+            }
+            if (r.upper() != null) {
+                double hi = ((BigDecimal) r.upper()).doubleValue();
+                if (!Double.isFinite(hi)) {
+                    return null;
+                }
+                out.add(DoublePoint.newRangeQuery(field, r.upperInclusive() ? Math.nextUp(hi) : hi,
+                        Double.POSITIVE_INFINITY));
+            }
+            return any(out);
+        }
+        return null;
     }
 
     /** What any document where the test holds has: a value that may pass, or a value of the path. */
@@ -241,6 +298,9 @@ public final class ConditionQueries {
         if (bound instanceof BigDecimal) {
             double lo = r.lower() == null ? Double.NEGATIVE_INFINITY : ((BigDecimal) r.lower()).doubleValue();
             double hi = r.upper() == null ? Double.POSITIVE_INFINITY : ((BigDecimal) r.upper()).doubleValue();
+            if ((r.lower() != null && !Double.isFinite(lo)) || (r.upper() != null && !Double.isFinite(hi))) {
+                return null; // numbers beyond a double's range are points at an infinity: the index cannot order them
+            }
             if (r.lower() != null && !r.lowerInclusive()) {
                 lo = Math.nextUp(lo);
             }

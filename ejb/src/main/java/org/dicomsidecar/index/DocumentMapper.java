@@ -5,14 +5,15 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.util.BytesRef;
 import org.dicomsidecar.dicom.DicomDictionary;
@@ -63,7 +64,7 @@ public final class DocumentMapper {
     private static void seriesFields(Document doc, JsonObject couchDocument, String study, String series) {
         SeriesEntryJson entry = SeriesEntryJson.of(couchDocument);
         entry.varying().forEach(t -> doc.add(new StringField(IndexFields.VARYING, t, Field.Store.NO)));
-        doc.add(new StoredField(IndexFields.ENTRY, entry.json().toString()));
+        doc.add(new BinaryDocValuesField(IndexFields.ENTRY, new BytesRef(entry.json().toString())));
         doc.add(new NumericDocValuesField(IndexFields.COUNT, entry.instanceCount()));
         doc.add(new SortedDocValuesField(IndexFields.MODALITY, new BytesRef(entry.json().getString("modality", ""))));
         entry.referenceKeys().forEach(k -> doc.add(new StringField(IndexFields.REFERENCE, IndexFields.capped(k),
@@ -83,15 +84,26 @@ public final class DocumentMapper {
             doc.add(new StringField(IndexFields.SERIES, series, Field.Store.YES));
             doc.add(new SortedDocValuesField(IndexFields.SERIES, new BytesRef(series)));
         }
-        Set<String> present = new TreeSet<>();
-        attributes(doc, dataset, "", 0, present);
-        present.forEach(p -> doc.add(new StringField(IndexFields.TAGS, p, Field.Store.NO)));
+        Paths paths = new Paths();
+        attributes(doc, dataset, "", 0, paths);
+        paths.present.forEach(p -> doc.add(new StringField(IndexFields.TAGS, p, Field.Store.NO)));
+        paths.numbers.stream().filter(paths.others::contains)
+                .forEach(p -> doc.add(new StringField(IndexFields.MIXED, p, Field.Store.NO)));
         return doc;
     }
 
+    /**
+     * What a document's walk saw of each tag path: which have a value, which have a value indexed as a number,
+     * and which have a value position that is not one (null, text, a name, an item).
+     */
+    private static final class Paths {
+        final Set<String> present = new TreeSet<>();
+        final Set<String> numbers = new HashSet<>();
+        final Set<String> others = new HashSet<>();
+    }
+
     /** Adds the fields of every attribute of a dataset (or sequence item) under the parent path. */
-    private static boolean attributes(Document doc, JsonObject dataset, String parent, int depth,
-                                      Set<String> present) {
+    private static boolean attributes(Document doc, JsonObject dataset, String parent, int depth, Paths paths) {
         boolean any = false;
         for (var e : dataset.entrySet()) {
             String tag = e.getKey(); // as the evaluator reads it: a tag in lower case is no attribute
@@ -103,13 +115,27 @@ public final class DocumentMapper {
                 String known = DicomDictionary.standard().byTag(tag).map(DicomDictionary.Entry::vr).orElse("");
                 String vr = known.isEmpty() ? text(element.get("vr")) : known;
                 boolean indexed = false;
+                boolean numbers = false;
+                boolean others = false;
                 for (JsonValue v : values) {
-                    indexed |= "SQ".equals(vr) || (known.isEmpty() && v instanceof JsonObject item && !isName(item))
-                            ? item(doc, v, path, depth, present)
+                    int indexedAs = "SQ".equals(vr) || (known.isEmpty() && v instanceof JsonObject item && !isName(item))
+                            ? (item(doc, v, path, depth, paths) ? INDEXED : 0)
                             : value(doc, path, vr, v);
+                    indexed |= indexedAs != 0;
+                    if ((indexedAs & NUMBER) != 0) {
+                        numbers = true;
+                    } else {
+                        others = true;
+                    }
+                }
+                if (numbers) {
+                    paths.numbers.add(path.path);
+                }
+                if (others) {
+                    paths.others.add(path.path);
                 }
                 if (indexed) {
-                    present.add(path.path);
+                    paths.present.add(path.path);
                     any = true;
                 }
             }
@@ -117,26 +143,29 @@ public final class DocumentMapper {
         return any;
     }
 
-    private static boolean item(Document doc, JsonValue item, FieldNames path, int depth, Set<String> present) {
+    private static boolean item(Document doc, JsonValue item, FieldNames path, int depth, Paths paths) {
         if (!(item instanceof JsonObject o) || depth >= MAX_DEPTH) {
             return false;
         }
-        attributes(doc, o, path.path, depth + 1, present);
+        attributes(doc, o, path.path, depth + 1, paths);
         return true; // an item, even an empty one, makes the sequence present
     }
 
-    /** Indexes one value; false when there was nothing to index (null, a boolean, an array ...). */
-    private static boolean value(Document doc, FieldNames path, String vr, JsonValue v) {
+    /** {@link #value}: something was indexed. */
+    private static final int INDEXED = 1;
+    /** {@link #value}: a finite number was indexed ({@link IndexFields#NUM}), as the evaluator reads a number. */
+    private static final int NUMBER = 2;
+
+    /** Indexes one value; 0 when there was nothing to index (null, a boolean, an array ...), else flags. */
+    private static int value(Document doc, FieldNames path, String vr, JsonValue v) {
         if (v instanceof JsonString s) {
-            AttributeFields.string(doc, path, vr, s.getString());
+            return INDEXED | (AttributeFields.string(doc, path, vr, s.getString()) ? NUMBER : 0);
         } else if (v instanceof JsonNumber n) {
-            AttributeFields.number(doc, path, vr, n.bigDecimalValue());
+            return INDEXED | (AttributeFields.number(doc, path, vr, n.bigDecimalValue()) ? NUMBER : 0);
         } else if (v instanceof JsonObject name && isName(name)) {
-            return personName(doc, path, name);
-        } else {
-            return false;
+            return personName(doc, path, name) ? INDEXED : 0;
         }
-        return true;
+        return 0;
     }
 
     private static boolean personName(Document doc, FieldNames path, JsonObject name) {

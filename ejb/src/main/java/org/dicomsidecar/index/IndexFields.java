@@ -39,11 +39,19 @@ public final class IndexFields {
      */
     public static final String CAPPED = "_capped";
 
+    /**
+     * The tag paths where this document holds a value indexed as a number ({@code .num}) and a value position that
+     * is not one (empty, malformed, text, a name, an item): a test of every value is decided by the numbers only
+     * where a path is not mixed.
+     */
+    public static final String MIXED = "_mixed";
+
     /** On series documents: the top-level tags whose values differ between the series' instances. */
     public static final String VARYING = "_varying";
 
     /**
-     * On series documents, stored: what answers read of a series without CouchDB (see {@link SeriesEntry}): its
+     * On series documents, BinaryDocValuesField (read without stored fields' decompression): what answers read of a
+     * series without CouchDB (see {@link SeriesEntryJson}): its
      * shared attributes, varying tags, modality, instance count and its instances' references, as compact JSON.
      */
     public static final String ENTRY = "_entry";

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The index's bounds agree with the evaluator: over the instance documents of real and hand-made datasets, every
@@ -188,6 +189,8 @@ class ConditionQueriesTest {
                 exact("{'attribute': 'SliceThickness', 'near': 1.2, 'tolerance': 0.05}"),
                 exact("{'attribute': 'MagneticFieldStrength', 'near': 3}"),
                 exact("{'attribute': 'Rows', 'gte': 384}"),
+                exact("{'attribute': 'SliceThickness', 'gte': 1e300}"),
+                bounded("{'attribute': 'SliceThickness', 'lte': 1e400}"),
                 exact("{'attribute': 'StudyDate', 'equals': '2024-01-31'}"),
                 exact("{'attribute': 'StudyDate', 'range': ['20231201', '20240131']}"),
                 exact("{'attribute': 'StudyDate', 'gt': '20240101'}"),
@@ -260,7 +263,12 @@ class ConditionQueriesTest {
                 bounded("{'attribute': '20011003', 'exists': true}"),
                 bounded("{'attribute': 'PixelSpacing', 'values': 1, 'equals': 0.7}"),
                 bounded("{'attribute': 'PixelSpacing', 'values': 2, 'gte': 0.5}"),
-                bounded("{'attribute': 'PixelSpacing', 'values': 'every', 'equals': 0.5}"),
+                exact("{'attribute': 'PixelSpacing', 'values': 'every', 'equals': 0.5}"),
+                exact("{'attribute': 'PixelSpacing', 'values': 'every', 'gte': 0.5}"),
+                exact("{'attribute': 'PixelSpacing', 'values': 'every', 'lte': 0.3}"),
+                exact("{'attribute': 'PixelSpacing', 'values': 'every', 'near': 0.5, 'tolerance': 0.01}"),
+                exact("{'attribute': 'SliceThickness', 'values': 'every', 'gte': 1}"),
+                exact("{'not': {'attribute': 'PixelSpacing', 'values': 'every', 'gt': 0.4}}"),
                 bounded("{'attribute': 'ImageType', 'values': 'every', 'matches': '*A*'}"),
                 bounded("{'attribute': 'ImageType', 'values': 3, 'equals': 'AXIAL'}"),
                 bounded("{'attribute': 'ImageType', 'values': 2, 'exists': true}"),
@@ -375,6 +383,26 @@ class ConditionQueriesTest {
             assertEquals(matches, lower, "decided exactly: the lower bound is every match");
             assertEquals(matches, upper, "decided exactly: the upper bound is every match");
         }
+    }
+
+    /**
+     * Every value compared with numbers: the lower bound is every match where all values are numbers; a path that
+     * also holds an empty position ([null, 0.25]) is left to the evaluator, which says no.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"{'attribute': 'PixelSpacing', 'values': 'every', 'gte': 0.5}",
+        "{'attribute': 'PixelSpacing', 'values': 'every', 'equals': 0.5}",
+        "{'attribute': 'PixelSpacing', 'values': 'every', 'near': 0.5, 'tolerance': 0.2}",
+        "{'attribute': 'PixelSpacing', 'values': 'every', 'lte': 0.3}"})
+    void everyValueComparedWithNumbersIsDecidedWhereEveryValueIsANumber(String where) {
+        Condition c = parse(where);
+        Set<String> matches = new TreeSet<>();
+        instanceDatasets.forEach((id, d) -> {
+            if (ConditionEvaluator.matches(c, d)) {
+                matches.add(id);
+            }
+        });
+        assertEquals(matches, ids(instances, ConditionQueries.onInstances(c).lower()));
     }
 
     @ParameterizedTest(name = "{0}")

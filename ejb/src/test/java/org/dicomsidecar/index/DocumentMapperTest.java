@@ -251,7 +251,8 @@ class DocumentMapperTest {
         assertEquals(1, hits(term("t.00080021", "unknown")));
         assertEquals(0, hits(LongPoint.newRangeQuery("t.00080030.time", Long.MIN_VALUE, Long.MAX_VALUE)));
         assertEquals(0, hits(LongPoint.newRangeQuery("t.0008002A.datetime", Long.MIN_VALUE, Long.MAX_VALUE)));
-        assertEquals(0, hits(DoublePoint.newRangeQuery("t.00180060.num", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)));
+        assertEquals(1, hits(DoublePoint.newExactQuery("t.00180060.num", Double.POSITIVE_INFINITY)),
+                "a number beyond a double's range is at an infinity");
     }
 
     @Test
