@@ -130,6 +130,132 @@ public class SeriesCatalog {
         });
     }
 
+    /**
+     * Whether series' summaries hold these top-level tags (where the series have them): QIDO-RS's study and series
+     * return attributes, and the attributes of patient, study and series level.
+     */
+    public static boolean inSummaries(Collection<String> tags) {
+        return tags.stream().allMatch(org.dicomsidecar.index.SeriesEntryJson::inSummary);
+    }
+
+    /**
+     * The summaries of the series documents a query over series documents finds, by series UID: their shared
+     * attributes that {@link #inSummaries} names, read instead of a whole entry.
+     */
+    public Map<String, JsonObject> summaries(Query seriesQuery) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            Map<String, JsonObject> out = new HashMap<>();
+            try {
+                s.search(q, new SimpleCollector() {
+                    private BinaryDocValues summaries;
+                    private SortedDocValues series;
+
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        summaries = context.reader().getBinaryDocValues(IndexFields.SUMMARY);
+                        series = context.reader().getSortedDocValues(IndexFields.SERIES);
+                    }
+
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        String uid = value(series, doc);
+                        if (uid != null && summaries != null && summaries.advanceExact(doc)) {
+                            out.put(uid, json(summaries.binaryValue()));
+                        }
+                    }
+
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Some attributes of the series documents a query over series documents finds, by series UID: of each entry's
+     * shared attributes, those with these tags, read from the entry without building the rest.
+     */
+    public Map<String, JsonObject> datasets(Query seriesQuery, Set<String> tags) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            Map<String, JsonObject> out = new HashMap<>();
+            try {
+                s.search(q, new SimpleCollector() {
+                    private BinaryDocValues entries;
+                    private SortedDocValues series;
+
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        entries = context.reader().getBinaryDocValues(IndexFields.ENTRY);
+                        series = context.reader().getSortedDocValues(IndexFields.SERIES);
+                    }
+
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        String uid = value(series, doc);
+                        if (uid != null && entries != null && entries.advanceExact(doc)) {
+                            out.put(uid, sharedAttributes(entries.binaryValue(), tags));
+                        }
+                    }
+
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out;
+        });
+    }
+
+    /** Of an entry's shared attributes ({@code dicom}), those with these tags; the rest is skipped unparsed. */
+    static JsonObject sharedAttributes(BytesRef entry, Set<String> tags) {
+        jakarta.json.JsonObjectBuilder out = Jsonp.createObjectBuilder();
+        try (jakarta.json.stream.JsonParser p = Jsonp.createParser(
+                new java.io.ByteArrayInputStream(entry.bytes, entry.offset, entry.length))) {
+            p.next(); // the entry's object
+            while (p.hasNext()) {
+                jakarta.json.stream.JsonParser.Event e = p.next();
+                if (e != jakarta.json.stream.JsonParser.Event.KEY_NAME) {
+                    break; // the entry's end
+                }
+                boolean dicom = p.getString().equals("dicom");
+                jakarta.json.stream.JsonParser.Event value = p.next();
+                if (!dicom) {
+                    skip(p, value);
+                    continue;
+                }
+                while (p.next() == jakarta.json.stream.JsonParser.Event.KEY_NAME) {
+                    String tag = p.getString();
+                    jakarta.json.stream.JsonParser.Event element = p.next();
+                    if (tags.contains(tag)) {
+                        out.add(tag, p.getValue());
+                    } else {
+                        skip(p, element);
+                    }
+                }
+                break; // what follows the shared attributes (references) is not read
+            }
+        }
+        return out.build();
+    }
+
+    private static void skip(jakarta.json.stream.JsonParser p, jakarta.json.stream.JsonParser.Event value) {
+        if (value == jakarta.json.stream.JsonParser.Event.START_OBJECT) {
+            p.skipObject();
+        } else if (value == jakarta.json.stream.JsonParser.Event.START_ARRAY) {
+            p.skipArray();
+        }
+    }
+
     /** How many series documents a query over series documents finds. */
     public int countSeries(Query seriesQuery) {
         Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
@@ -309,9 +435,12 @@ public class SeriesCatalog {
         return out;
     }
 
+    private static JsonObject json(BytesRef utf8) {
+        return Jsonp.createReader(new java.io.ByteArrayInputStream(utf8.bytes, utf8.offset, utf8.length)).readObject();
+    }
+
     static Entry entry(BytesRef stored) {
-        JsonObject json = Jsonp.createReader(new java.io.ByteArrayInputStream(stored.bytes, stored.offset, stored.length))
-                .readObject();
+        JsonObject json = json(stored);
         Set<String> varying = new HashSet<>();
         json.getJsonArray("varying").forEach(v -> varying.add(((JsonString) v).getString()));
         return new Entry(json.getString("study"), json.getString("series"), json.getString("modality", ""),

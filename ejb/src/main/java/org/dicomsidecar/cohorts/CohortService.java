@@ -137,7 +137,8 @@ public class CohortService {
         List<Match> rows = d.rows();
         int from = q.cursor() == null ? 0 : resumeAfter(rows, q);
         int to = Math.min(rows.size(), from + q.limit());
-        List<Match> page = withEntries(rows.subList(from, to), q.level(), d, !q.include().isEmpty());
+        List<Match> page = withEntries(rows.subList(from, to), q.level(), d,
+                q.include().stream().map(p -> p.tags().get(0)).collect(java.util.stream.Collectors.toSet()));
         List<JsonObject> results = new ArrayList<>();
         page.forEach(m -> results.add(row(m, q)));
         String next = to < rows.size() ? cursorAfter(rows.get(to - 1)) : null;
@@ -147,27 +148,35 @@ public class CohortService {
     }
 
     /**
-     * The rows with what their answer shows: each series' entry, or each study's representative series' entry
-     * ({@code datasets}: only when the answer shows attributes; its UIDs and modalities come from doc values).
+     * The rows with what their answer shows: each series' dataset, or each study's representative series' dataset
+     * (UIDs and modalities come from doc values).
+     *
+     * @param attributes the top-level tags the answer shows of each row (null: every shared attribute); read from
+     *                   the series' summaries where they hold them all, else picked out of their entries
      */
-    private List<Match> withEntries(List<Match> rows, Level level, Decided d, boolean datasets) {
+    private List<Match> withEntries(List<Match> rows, Level level, Decided d, Set<String> attributes) {
         if (rows.isEmpty()) {
             return rows;
         }
         List<SeriesCatalog.SeriesHit> hits = rows.stream().map(m -> d.docs().get(m)).toList();
-        Map<String, SeriesCatalog.Entry> entries = new HashMap<>();
-        if (datasets) {
-            catalog.entries(new TermInSetQuery(IndexFields.ID, hits.stream()
-                    .map(h -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(h.series()))).toList()),
-                    QueryDeadline.none()).forEach(e -> entries.put(e.series(), e));
+        Map<String, JsonObject> dicom = new HashMap<>();
+        if (attributes == null || !attributes.isEmpty()) {
+            TermInSetQuery series = new TermInSetQuery(IndexFields.ID, hits.stream()
+                    .map(h -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(h.series()))).toList());
+            if (attributes == null) {
+                catalog.entries(series, QueryDeadline.none()).forEach(e -> dicom.put(e.series(), e.dicom()));
+            } else if (SeriesCatalog.inSummaries(attributes)) {
+                dicom.putAll(catalog.summaries(series));
+            } else {
+                dicom.putAll(catalog.datasets(series, attributes));
+            }
         }
         Map<String, String> modalities = level == Level.STUDY
                 ? modalitiesOfStudies(rows.stream().map(Match::study).toList()) : Map.of();
         List<Match> out = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             Match m = rows.get(i);
-            SeriesCatalog.Entry e = entries.get(hits.get(i).series());
-            JsonObject dataset = e == null ? JsonValue.EMPTY_JSON_OBJECT : e.dicom();
+            JsonObject dataset = dicom.getOrDefault(hits.get(i).series(), JsonValue.EMPTY_JSON_OBJECT);
             String modality = level == Level.STUDY ? modalities.getOrDefault(m.study(), "") : hits.get(i).modality();
             out.add(new Match(m.study(), m.series(), null, modality, dataset, List.of()));
         }
@@ -198,8 +207,14 @@ public class CohortService {
     public record Hit(String study, String series, String sop, JsonObject dataset) {
     }
 
-    /** The matches at a level from {@code offset} on, at most {@code limit}, ordered by UID (offset paging). */
-    public List<Hit> hits(Level level, Condition where, int offset, int limit, QueryDeadline deadline) {
+    /**
+     * The matches at a level from {@code offset} on, at most {@code limit}, ordered by UID (offset paging).
+     *
+     * @param attributes the top-level tags the caller reads of each hit's dataset, or null for all: where the
+     *                   series' summaries hold them, only those are read
+     */
+    public List<Hit> hits(Level level, Condition where, int offset, int limit, Set<String> attributes,
+                          QueryDeadline deadline) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
         catalog.current();
         Optional<Decided> decided = decided(q);
@@ -207,7 +222,8 @@ public class CohortService {
         if (decided.isPresent()) {
             List<Match> rows = decided.get().rows();
             matches = withEntries(rows.subList(Math.min(rows.size(), offset),
-                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get(), true);
+                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get(),
+                    attributes);
         } else {
             matches = matches(q, deadline);
             matches.sort(order(q));

@@ -65,6 +65,7 @@ public final class DocumentMapper {
         SeriesEntryJson entry = SeriesEntryJson.of(couchDocument);
         entry.varying().forEach(t -> doc.add(new StringField(IndexFields.VARYING, t, Field.Store.NO)));
         doc.add(new BinaryDocValuesField(IndexFields.ENTRY, new BytesRef(entry.json().toString())));
+        doc.add(new BinaryDocValuesField(IndexFields.SUMMARY, new BytesRef(entry.summary().toString())));
         doc.add(new NumericDocValuesField(IndexFields.COUNT, entry.instanceCount()));
         doc.add(new SortedDocValuesField(IndexFields.MODALITY, new BytesRef(entry.json().getString("modality", ""))));
         entry.referenceKeys().forEach(k -> doc.add(new StringField(IndexFields.REFERENCE, IndexFields.capped(k),

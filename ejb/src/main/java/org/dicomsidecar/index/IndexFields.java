@@ -55,6 +55,12 @@ public final class IndexFields {
      * shared attributes, varying tags, modality, instance count and its instances' references, as compact JSON.
      */
     public static final String ENTRY = "_entry";
+    /**
+     * On series documents, BinaryDocValuesField: the shared attributes among QIDO-RS's study and series return
+     * attributes and those the dictionary puts at patient, study or series level ({@link SeriesEntryJson#inSummary}),
+     * as DICOM JSON: what a QIDO-RS answer at study or series level shows of a series, without its whole entry.
+     */
+    public static final String SUMMARY = "_summary";
     /** On series documents: the series' Modality (as its CouchDB document names it), SortedDocValuesField. */
     public static final String MODALITY = "_modality";
     /** On series documents: the number of instances, NumericDocValuesField (counts without loading entries). */

@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.dicom.QidoReturnKeys;
 import org.dicomsidecar.dicom.Reference;
 import org.dicomsidecar.dicom.ReferenceExtractor;
 import org.dicomsidecar.json.Jsonp;
@@ -46,6 +48,31 @@ public record SeriesEntryJson(JsonObject json) {
             return instances.size();
         }
         return doc.getInt("instanceCount", 0);
+    }
+
+    /**
+     * The shared attributes a series' summary holds (see {@link IndexFields#SUMMARY}): QIDO-RS's study and series
+     * return attributes, and every attribute the dictionary puts at patient, study or series level.
+     */
+    public JsonObject summary() {
+        JsonObjectBuilder b = Jsonp.createObjectBuilder();
+        if (json.get("dicom") instanceof JsonObject dicom) {
+            dicom.forEach((tag, element) -> {
+                if (inSummary(tag)) {
+                    b.add(tag, element);
+                }
+            });
+        }
+        return b.build();
+    }
+
+    /** Whether a series' summary holds this top-level tag, where the series has it. */
+    public static boolean inSummary(String tag) {
+        if (QidoReturnKeys.STUDY_AND_SERIES.contains(tag)) {
+            return true;
+        }
+        String level = DicomDictionary.standard().byTag(tag).map(DicomDictionary.Entry::level).orElse("");
+        return level.equals("Patient") || level.equals("Study") || level.equals("Series");
     }
 
     public int instanceCount() {

@@ -19,6 +19,7 @@ import org.dicomsidecar.catalog.SeriesCatalog;
 import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.dicom.DicomDictionary;
+import org.dicomsidecar.dicom.QidoReturnKeys;
 import org.dicomsidecar.dicom.Tags;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.query.CohortQuery.Level;
@@ -34,13 +35,9 @@ import org.dicomsidecar.query.QueryDeadline;
 public class MirrorQidoService {
 
     // Table 6.7.1-2a's attributes by tag, as the table lists them
-    private static final List<String> STUDY_DEFAULTS = List.of("00080005", "00080020", "00080030", "00080050",
-            "00080056", "00080061", "00080090", "00080201", "00081190", "00100010", "00100020", "00100030", "00100040",
-            "0020000D", "00200010", "00201206", "00201208");
-    private static final List<String> SERIES_DEFAULTS = List.of("00080005", "00080060", "00080201", "0008103E",
-            "00081190", "0020000E", "00200011", "00201209", "00400244", "00400245");
-    private static final List<String> INSTANCE_DEFAULTS = List.of("00080005", "00080016", "00080018", "00080056",
-            "00080201", "00081190", "00200013", "00280010", "00280011", "00280100", "00280008");
+    private static final List<String> STUDY_DEFAULTS = QidoReturnKeys.STUDY;
+    private static final List<String> SERIES_DEFAULTS = QidoReturnKeys.SERIES;
+    private static final List<String> INSTANCE_DEFAULTS = QidoReturnKeys.INSTANCE;
     private static final Set<String> COMPUTED = Set.of("00080056", "00080061", "00081190", "00201206", "00201208",
             "00201209");
 
@@ -62,7 +59,10 @@ public class MirrorQidoService {
      */
     public JsonArray query(QidoQuery q, String baseUrl) {
         QueryDeadline deadline = budget.start();
-        List<CohortService.Hit> page = cohorts.hits(q.level(), q.where(), q.offset(), q.limit(), deadline);
+        Set<String> read = new TreeSet<>(q.level() == Level.STUDY ? STUDY_DEFAULTS : QidoReturnKeys.STUDY_AND_SERIES);
+        q.returned().forEach(p -> read.add(p.tags().get(0)));
+        List<CohortService.Hit> page = cohorts.hits(q.level(), q.where(), q.offset(), q.limit(),
+                q.includeAll() ? null : read, deadline);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList(), deadline) : Map.of();
         Map<String, List<SeriesCatalog.SeriesRow>> seriesOfStudies = seriesOfStudies(page);

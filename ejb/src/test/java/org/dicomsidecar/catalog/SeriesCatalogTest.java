@@ -59,6 +59,36 @@ class SeriesCatalogTest {
         return out;
     }
 
+    /**
+     * A series' summary holds its shared attributes among QIDO-RS's study and series return attributes, and picking
+     * attributes out of an entry gives the entry's own elements (sequences whole), whatever the entry holds besides.
+     */
+    @Test
+    void summariesAndPickedAttributesAreTheEntrysOwnElements() {
+        mirrorThreeSeries();
+        catalog.current();
+        Map<String, JsonObject> summaries = catalog.summaries(new MatchAllDocsQuery());
+        assertEquals(Set.of(CT_SERIES, SEG_SERIES, MR_SERIES), summaries.keySet());
+        for (String series : summaries.keySet()) {
+            JsonObject dicom = catalog.series(series).dicom();
+            JsonObject summary = summaries.get(series);
+            assertTrue(SeriesCatalog.inSummaries(summary.keySet()), "only what summaries hold");
+            Map<String, Object> expected = dicom.entrySet().stream()
+                    .filter(e -> SeriesCatalog.inSummaries(Set.of(e.getKey())))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            assertEquals(expected, Map.copyOf(summary), series);
+            assertTrue(summary.containsKey(Tags.PATIENT_ID) && summary.containsKey(Tags.MODALITY), series);
+            assertTrue(!summary.containsKey("00080016") && !summary.containsKey("00280030"), "no instance attribute");
+
+            Set<String> tags = Set.of(Tags.MODALITY, "00081115", "00081032", "00620002", "00080016", "0020000E");
+            Map<String, Object> picked = dicom.entrySet().stream().filter(e -> tags.contains(e.getKey()))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            assertEquals(picked, Map.copyOf(catalog.datasets(new TermQuery(new Term(IndexFields.SERIES, series)), tags)
+                    .get(series)), series);
+        }
+        assertTrue(catalog.series(SEG_SERIES).dicom().containsKey("00620002"), "the SEG's segments are picked whole");
+    }
+
     @Test
     void findsEverySeriesWithItsSharedAndVaryingAttributesAndCountsThem() {
         mirrorThreeSeries();

@@ -11,6 +11,7 @@ import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
@@ -91,6 +92,20 @@ class DecidedByTheIndexTest {
             @Override
             public List<Entry> entries(Query seriesQuery, QueryDeadline deadline) {
                 List<Entry> found = super.entries(seriesQuery, deadline);
+                entriesRead.addAndGet(found.size());
+                return found;
+            }
+
+            @Override
+            public Map<String, JsonObject> summaries(Query seriesQuery) {
+                Map<String, JsonObject> found = super.summaries(seriesQuery);
+                entriesRead.addAndGet(found.size());
+                return found;
+            }
+
+            @Override
+            public Map<String, JsonObject> datasets(Query seriesQuery, java.util.Set<String> tags) {
+                Map<String, JsonObject> found = super.datasets(seriesQuery, tags);
                 entriesRead.addAndGet(found.size());
                 return found;
             }
