@@ -59,6 +59,8 @@ public class CouchDatabase {
 
     private volatile CouchDbClient client;
     private volatile boolean ready;
+    /** Write requests this node has sent, counted once each has ended, whatever came of it. */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private volatile String lastError = "not connected yet";
 
     /**
@@ -118,7 +120,20 @@ public class CouchDatabase {
     public JsonObject put(JsonObject doc) {
         HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
         put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
-        return request(put).orElseThrow();
+        try {
+            return request(put).orElseThrow();
+        } finally {
+            writes.incrementAndGet();
+        }
+    }
+
+    /**
+     * How many write requests (a document put, a bulk write) this node has sent to the database, counted when each
+     * ends, answered or not: a reader that saw the count before a question knows whether this node may have
+     * written anything since it last read the changes feed.
+     */
+    public long writes() {
+        return writes.get();
     }
 
     /**
@@ -132,7 +147,11 @@ public class CouchDatabase {
         JsonArrayBuilder array = Jsonp.createArrayBuilder();
         docs.forEach(array::add);
         String body = Jsonp.createObjectBuilder().add("docs", array).build().toString();
-        return postForArray("_bulk_docs", body);
+        try {
+            return postForArray("_bulk_docs", body);
+        } finally {
+            writes.incrementAndGet();
+        }
     }
 
     /** The current revision of each existing (not deleted) document among {@code ids}. */
