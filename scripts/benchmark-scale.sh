@@ -24,6 +24,7 @@
 #     - warm latency: BENCH_WARMUP_SECONDS of calls, then p50/p95 over BENCH_ROUNDS rounds of each question
 #       (scripts/lib/bench_scale.py: the comparison benchmark's cohort, facet, references and absence questions,
 #       and mirror QIDO-RS by Modality, PatientID, a StudyDate range and a sequence key), with each answer's size;
+#       each time runs from the request to the answer's last byte (the client's JSON parsing is not the sidecar's);
 #     - heap after a full GC (jcmd GC.run, then jstat -gc: survivor + eden + old used), after the latency rounds,
 #       and "above empty" (the empty sidecar's heap, measured after the same questions);
 #     - disk per instance: du -sb of the index folder / instances;
