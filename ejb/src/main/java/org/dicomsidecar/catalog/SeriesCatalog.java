@@ -311,7 +311,7 @@ public class SeriesCatalog {
                 if (leaf.count != null && leaf.count.advanceExact(doc)) {
                     instances[0] += leaf.count.longValue();
                 }
-                String study = value(leaf.study, doc);
+                String study = leaf.study.get(doc);
                 if (study != null) {
                     studies.add(study);
                 }
@@ -330,8 +330,8 @@ public class SeriesCatalog {
             List<SeriesRow> out = new ArrayList<>();
             collect(s, q, (leaf, doc) -> {
                 long count = leaf.count != null && leaf.count.advanceExact(doc) ? leaf.count.longValue() : 0;
-                String modality = value(leaf.modality, doc);
-                out.add(new SeriesRow(value(leaf.study, doc), value(leaf.series, doc), modality == null ? "" : modality,
+                String modality = leaf.modality.get(doc);
+                out.add(new SeriesRow(leaf.study.get(doc), value(leaf.series, doc), modality == null ? "" : modality,
                         count));
             });
             return out;
@@ -368,18 +368,18 @@ public class SeriesCatalog {
             try {
                 s.search(q, new SimpleCollector() {
                     private int base;
-                    private SortedDocValues study;
+                    private RepeatedValues study;
                     private SortedDocValues series;
-                    private SortedDocValues modality;
+                    private RepeatedValues modality;
                     private final Map<String, Object> readers = new HashMap<>();
 
                     @Override
                     protected void doSetNextReader(LeafReaderContext context) throws IOException {
                         base = context.docBase;
                         var r = context.reader();
-                        study = r.getSortedDocValues(IndexFields.STUDY);
+                        study = new RepeatedValues(r.getSortedDocValues(IndexFields.STUDY));
                         series = r.getSortedDocValues(IndexFields.SERIES);
-                        modality = r.getSortedDocValues(IndexFields.MODALITY);
+                        modality = new RepeatedValues(r.getSortedDocValues(IndexFields.MODALITY));
                         readers.clear();
                         for (var p : paths) {
                             readers.put(p.text(), p.numeric()
@@ -390,8 +390,8 @@ public class SeriesCatalog {
 
                     @Override
                     public void collect(int doc) throws IOException {
-                        String m = value(modality, doc);
-                        hits.add(new SeriesHit(value(study, doc), value(series, doc), m == null ? "" : m, base + doc));
+                        String m = modality.get(doc);
+                        hits.add(new SeriesHit(study.get(doc), value(series, doc), m == null ? "" : m, base + doc));
                         for (var p : paths) {
                             List<Object> out = new ArrayList<>();
                             Object reader = readers.get(p.text());
@@ -450,8 +450,34 @@ public class SeriesCatalog {
 
     // ---- reading doc values ------------------------------------------------------------------------------
 
+    /**
+     * A segment's sorted doc values whose texts repeat among the documents one question visits (a study's UID on
+     * each of its series, a modality): each ordinal's text is looked up (and decompressed) once per question.
+     */
+    private static final class RepeatedValues {
+        private final SortedDocValues values;
+        private final Map<Integer, String> texts = new HashMap<>();
+
+        RepeatedValues(SortedDocValues values) {
+            this.values = values;
+        }
+
+        String get(int doc) throws IOException {
+            if (values == null || !values.advanceExact(doc)) {
+                return null;
+            }
+            int ord = values.ordValue();
+            String text = texts.get(ord);
+            if (text == null) {
+                text = values.lookupOrd(ord).utf8ToString();
+                texts.put(ord, text);
+            }
+            return text;
+        }
+    }
+
     /** The doc values a pass over one segment reads (absent ones null). */
-    private record Leaf(SortedDocValues study, SortedDocValues series, SortedDocValues sop, SortedDocValues modality,
+    private record Leaf(RepeatedValues study, SortedDocValues series, SortedDocValues sop, RepeatedValues modality,
                         NumericDocValues count) {
     }
 
@@ -467,8 +493,10 @@ public class SeriesCatalog {
                 @Override
                 protected void doSetNextReader(LeafReaderContext context) throws IOException {
                     var r = context.reader();
-                    leaf = new Leaf(r.getSortedDocValues(IndexFields.STUDY), r.getSortedDocValues(IndexFields.SERIES),
-                            r.getSortedDocValues(IndexFields.SOP), r.getSortedDocValues(IndexFields.MODALITY),
+                    leaf = new Leaf(new RepeatedValues(r.getSortedDocValues(IndexFields.STUDY)),
+                            r.getSortedDocValues(IndexFields.SERIES),
+                            r.getSortedDocValues(IndexFields.SOP),
+                            new RepeatedValues(r.getSortedDocValues(IndexFields.MODALITY)),
                             r.getNumericDocValues(IndexFields.COUNT));
                 }
 
@@ -494,7 +522,7 @@ public class SeriesCatalog {
     private static Set<String> sortedValues(IndexSearcher s, Query q, String field) {
         Set<String> out = new TreeSet<>();
         collect(s, q, (leaf, doc) -> {
-            String v = value(field.equals(IndexFields.STUDY) ? leaf.study : leaf.series, doc);
+            String v = field.equals(IndexFields.STUDY) ? leaf.study.get(doc) : value(leaf.series, doc);
             if (v != null) {
                 out.add(v);
             }
