@@ -371,7 +371,7 @@ public class SeriesCatalog {
                     private RepeatedValues study;
                     private SortedDocValues series;
                     private RepeatedValues modality;
-                    private final Map<String, Object> readers = new HashMap<>();
+                    private PathValues pathValues;
 
                     @Override
                     protected void doSetNextReader(LeafReaderContext context) throws IOException {
@@ -380,12 +380,7 @@ public class SeriesCatalog {
                         study = new RepeatedValues(r.getSortedDocValues(IndexFields.STUDY));
                         series = r.getSortedDocValues(IndexFields.SERIES);
                         modality = new RepeatedValues(r.getSortedDocValues(IndexFields.MODALITY));
-                        readers.clear();
-                        for (var p : paths) {
-                            readers.put(p.text(), p.numeric()
-                                    ? r.getSortedNumericDocValues(IndexFields.field(p.tags(), IndexFields.NUM))
-                                    : r.getSortedSetDocValues(IndexFields.field(p.tags(), IndexFields.FACET)));
-                        }
+                        pathValues = new PathValues(r, paths);
                     }
 
                     @Override
@@ -393,21 +388,8 @@ public class SeriesCatalog {
                         String m = modality.get(doc);
                         hits.add(new SeriesHit(study.get(doc), value(series, doc), m == null ? "" : m, base + doc));
                         for (var p : paths) {
-                            List<Object> out = new ArrayList<>();
-                            Object reader = readers.get(p.text());
-                            if (reader instanceof org.apache.lucene.index.SortedNumericDocValues n && n.advanceExact(doc)) {
-                                for (int i = 0; i < n.docValueCount(); i++) {
-                                    double d = org.apache.lucene.util.NumericUtils.sortableLongToDouble(n.nextValue());
-                                    if (Double.isFinite(d)) { // a number beyond a double's range is no facet value
-                                        out.add(java.math.BigDecimal.valueOf(d));
-                                    }
-                                }
-                            } else if (reader instanceof org.apache.lucene.index.SortedSetDocValues t && t.advanceExact(doc)) {
-                                for (int i = 0; i < t.docValueCount(); i++) {
-                                    out.add(t.lookupOrd(t.nextOrd()).utf8ToString());
-                                }
-                            }
-                            values.computeIfAbsent(p.text(), k -> new HashMap<>()).put(base + doc, out);
+                            values.computeIfAbsent(p.text(), k -> new HashMap<>()).put(base + doc,
+                                    pathValues.of(p, doc));
                         }
                     }
 
@@ -421,6 +403,123 @@ public class SeriesCatalog {
             }
             return new SeriesHits(hits, values);
         });
+    }
+
+    /** How many series documents a query found, and each one's values of some paths, in no particular order. */
+    public record SeriesValues(int count, Map<String, List<List<Object>>> values) {
+    }
+
+    /**
+     * The series documents a query over series documents finds: how many, and the values of these paths
+     * ({@link #valuesFromDocValues} must hold) of each, without their UIDs (for counts and facets).
+     */
+    public SeriesValues seriesValues(Query seriesQuery, List<org.dicomsidecar.query.AttributePath> paths) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        if (paths.isEmpty()) {
+            return new SeriesValues(countSeries(seriesQuery), Map.of());
+        }
+        Map<String, org.dicomsidecar.query.AttributePath> distinct = new java.util.LinkedHashMap<>();
+        paths.forEach(p -> distinct.putIfAbsent(p.text(), p)); // a path faceted twice is read once
+        return index.search(s -> {
+            int[] count = new int[1];
+            Map<String, List<List<Object>>> values = new HashMap<>();
+            distinct.keySet().forEach(t -> values.put(t, new ArrayList<>()));
+            try {
+                s.search(q, new SimpleCollector() {
+                    private PathValues pathValues;
+
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        pathValues = new PathValues(context.reader(), List.copyOf(distinct.values()));
+                    }
+
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        count[0]++;
+                        for (var p : distinct.values()) {
+                            values.get(p.text()).add(pathValues.of(p, doc));
+                        }
+                    }
+
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new SeriesValues(count[0], values);
+        });
+    }
+
+    /**
+     * The first {@code n} series documents a query over series documents finds in series UID order, after the
+     * series {@code afterUid} (null: from the first): the index's sorted search, which reads the UIDs of these
+     * only.
+     */
+    public List<SeriesHit> seriesInUidOrder(Query seriesQuery, String afterUid, int n) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        if (n <= 0) {
+            return List.of();
+        }
+        return index.search(s -> {
+            try {
+                org.apache.lucene.search.Sort byUid = new org.apache.lucene.search.Sort(
+                        new org.apache.lucene.search.SortField(IndexFields.SERIES,
+                                org.apache.lucene.search.SortField.Type.STRING));
+                org.apache.lucene.search.TopDocs top = afterUid == null ? s.search(q, n, byUid, false)
+                        // after the last document holding that UID: strictly greater UIDs only
+                        : s.searchAfter(new org.apache.lucene.search.FieldDoc(s.getIndexReader().maxDoc() - 1,
+                                Float.NaN, new Object[] {new BytesRef(afterUid)}), q, n, byUid, false);
+                List<SeriesHit> out = new ArrayList<>(top.scoreDocs.length);
+                var leaves = s.getIndexReader().leaves();
+                for (org.apache.lucene.search.ScoreDoc d : top.scoreDocs) {
+                    LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(d.doc, leaves));
+                    int doc = d.doc - leaf.docBase;
+                    var r = leaf.reader();
+                    String modality = value(r.getSortedDocValues(IndexFields.MODALITY), doc);
+                    out.add(new SeriesHit(value(r.getSortedDocValues(IndexFields.STUDY), doc),
+                            value(r.getSortedDocValues(IndexFields.SERIES), doc), modality == null ? "" : modality,
+                            d.doc));
+                }
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** A segment's doc values of some attribute paths, read as facet values. */
+    private static final class PathValues {
+        private final Map<String, Object> readers = new HashMap<>();
+
+        PathValues(org.apache.lucene.index.LeafReader r, List<org.dicomsidecar.query.AttributePath> paths)
+                throws IOException {
+            for (var p : paths) {
+                readers.put(p.text(), p.numeric()
+                        ? r.getSortedNumericDocValues(IndexFields.field(p.tags(), IndexFields.NUM))
+                        : r.getSortedSetDocValues(IndexFields.field(p.tags(), IndexFields.FACET)));
+            }
+        }
+
+        List<Object> of(org.dicomsidecar.query.AttributePath p, int doc) throws IOException {
+            List<Object> out = new ArrayList<>();
+            Object reader = readers.get(p.text());
+            if (reader instanceof org.apache.lucene.index.SortedNumericDocValues n && n.advanceExact(doc)) {
+                for (int i = 0; i < n.docValueCount(); i++) {
+                    double d = org.apache.lucene.util.NumericUtils.sortableLongToDouble(n.nextValue());
+                    if (Double.isFinite(d)) { // a number beyond a double's range is no facet value
+                        out.add(java.math.BigDecimal.valueOf(d));
+                    }
+                }
+            } else if (reader instanceof org.apache.lucene.index.SortedSetDocValues t && t.advanceExact(doc)) {
+                for (int i = 0; i < t.docValueCount(); i++) {
+                    out.add(t.lookupOrd(t.nextOrd()).utf8ToString());
+                }
+            }
+            return out;
+        }
     }
 
     /** The instance datasets of these series, from the mirror, by series UID (one request for all of them). */

@@ -77,9 +77,10 @@ public class CohortService {
     public Answer run(CohortQuery q) {
         QueryDeadline deadline = budget.start();
         catalog.current();
-        Optional<Decided> decided = decided(q);
-        if (decided.isPresent()) {
-            return answer(q, decided.get(), deadline);
+        Optional<org.apache.lucene.search.Query> series = decidedSeries(q);
+        if (series.isPresent()) {
+            return q.level() == Level.SERIES ? seriesAnswer(q, series.get(), deadline)
+                    : answer(q, decided(q, series.get()), deadline);
         }
         List<Match> matches = matches(q, deadline);
         matches.sort(order(q));
@@ -99,14 +100,19 @@ public class CohortService {
     }
 
     /**
-     * The rows of a study- or series-level query that the index decides alone: every series its upper bound finds
-     * is in its lower bound, so no series is left for the evaluator. Rows are in UID order (the query sorts by
-     * nothing else), each with its document's facet values; entries are read only for the rows of a page.
+     * The rows of a study-level query that the index decides alone ({@link #decidedSeries}): each study with the
+     * series that stands for it, in UID order (the query sorts by nothing else), with the facet values of every
+     * series document; entries are read only for the rows of a page.
      */
     private record Decided(List<Match> rows, Map<Match, SeriesCatalog.SeriesHit> docs, SeriesCatalog.SeriesHits hits) {
     }
 
-    private Optional<Decided> decided(CohortQuery q) {
+    /**
+     * The series documents of a study- or series-level query's matches, when the index decides it alone: every
+     * series its upper bound finds is in its lower bound, so no series is left for the evaluator, and it sorts by
+     * UID only and facets doc values. Empty when the evaluator must decide some series.
+     */
+    private Optional<org.apache.lucene.search.Query> decidedSeries(CohortQuery q) {
         if (q.level() == Level.INSTANCE || !q.sort().isEmpty()
                 || !q.facets().stream().allMatch(f -> SeriesCatalog.valuesFromDocValues(f.path()))) {
             return Optional.empty();
@@ -115,30 +121,57 @@ public class CohortService {
         if (!bounds.exact() && catalog.countSeries(bounds.upper()) != catalog.countSeries(bounds.lower())) {
             return Optional.empty(); // the lower bound is inside the upper one: equal counts mean equal sets
         }
-        SeriesCatalog.SeriesHits hits = catalog.seriesHits(bounds.lower(),
+        return Optional.of(bounds.lower());
+    }
+
+    /**
+     * A series-level query the index decides alone: counted and faceted from doc values, and paged in series UID
+     * order by the index's sorted search, so that only the page's rows are read.
+     */
+    private Answer seriesAnswer(CohortQuery q, org.apache.lucene.search.Query series, QueryDeadline deadline) {
+        SeriesCatalog.SeriesValues values = catalog.seriesValues(series,
+                q.facets().stream().map(CohortQuery.Facet::path).toList());
+        String after = q.cursor() == null ? null : cursorRow(q).id();
+        List<SeriesCatalog.SeriesHit> page = catalog.seriesInUidOrder(series, after, q.limit() + 1);
+        String next = null;
+        if (page.size() > q.limit()) {
+            page = page.subList(0, q.limit());
+            next = cursorAfter(new Match(null, page.get(page.size() - 1).series(), null, null, null, List.of()));
+        }
+        List<JsonObject> results = new ArrayList<>();
+        withEntries(page, Level.SERIES, topTags(q.include())).forEach(m -> results.add(row(m, q)));
+        return new Answer(values.count(), results, next, facets(q, f -> values.values().get(f.path().text()), deadline));
+    }
+
+    private static Set<String> topTags(List<AttributePath> paths) {
+        return paths.stream().map(p -> p.tags().get(0)).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** A study-level query the index decides alone ({@link #decidedSeries}): its rows, each study's series. */
+    private Decided decided(CohortQuery q, org.apache.lucene.search.Query series) {
+        SeriesCatalog.SeriesHits hits = catalog.seriesHits(series,
                 q.facets().stream().map(CohortQuery.Facet::path).toList());
         Map<String, SeriesCatalog.SeriesHit> byRow = new java.util.TreeMap<>();
         for (SeriesCatalog.SeriesHit h : hits.hits()) {
-            String id = q.level() == Level.STUDY ? h.study() : h.series();
             // a study's row stands for its series of the smallest UID, as the evaluator's order has it
-            byRow.merge(id, h, (a, b) -> a.series().compareTo(b.series()) <= 0 ? a : b);
+            byRow.merge(h.study(), h, (a, b) -> a.series().compareTo(b.series()) <= 0 ? a : b);
         }
         List<Match> rows = new ArrayList<>(byRow.size());
         Map<Match, SeriesCatalog.SeriesHit> docs = new HashMap<>();
         byRow.forEach((id, h) -> {
-            Match m = new Match(h.study(), q.level() == Level.STUDY ? null : h.series(), null, null, null, List.of());
+            Match m = new Match(h.study(), null, null, null, null, List.of());
             rows.add(m);
             docs.put(m, h);
         });
-        return Optional.of(new Decided(rows, docs, hits));
+        return new Decided(rows, docs, hits);
     }
 
     private Answer answer(CohortQuery q, Decided d, QueryDeadline deadline) {
         List<Match> rows = d.rows();
         int from = q.cursor() == null ? 0 : resumeAfter(rows, q);
         int to = Math.min(rows.size(), from + q.limit());
-        List<Match> page = withEntries(rows.subList(from, to), q.level(), d,
-                q.include().stream().map(p -> p.tags().get(0)).collect(java.util.stream.Collectors.toSet()));
+        List<Match> page = withEntries(rows.subList(from, to).stream().map(m -> d.docs().get(m)).toList(), q.level(),
+                topTags(q.include()));
         List<JsonObject> results = new ArrayList<>();
         page.forEach(m -> results.add(row(m, q)));
         String next = to < rows.size() ? cursorAfter(rows.get(to - 1)) : null;
@@ -154,11 +187,10 @@ public class CohortService {
      * @param attributes the top-level tags the answer shows of each row (null: every shared attribute); read from
      *                   the series' summaries where they hold them all, else picked out of their entries
      */
-    private List<Match> withEntries(List<Match> rows, Level level, Decided d, Set<String> attributes) {
-        if (rows.isEmpty()) {
-            return rows;
+    private List<Match> withEntries(List<SeriesCatalog.SeriesHit> hits, Level level, Set<String> attributes) {
+        if (hits.isEmpty()) {
+            return List.of();
         }
-        List<SeriesCatalog.SeriesHit> hits = rows.stream().map(m -> d.docs().get(m)).toList();
         Map<String, JsonObject> dicom = new HashMap<>();
         if (attributes == null || !attributes.isEmpty()) {
             TermInSetQuery series = new TermInSetQuery(IndexFields.ID, hits.stream()
@@ -172,13 +204,12 @@ public class CohortService {
             }
         }
         Map<String, String> modalities = level == Level.STUDY
-                ? modalitiesOfStudies(rows.stream().map(Match::study).toList()) : Map.of();
-        List<Match> out = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            Match m = rows.get(i);
-            JsonObject dataset = dicom.getOrDefault(hits.get(i).series(), JsonValue.EMPTY_JSON_OBJECT);
-            String modality = level == Level.STUDY ? modalities.getOrDefault(m.study(), "") : hits.get(i).modality();
-            out.add(new Match(m.study(), m.series(), null, modality, dataset, List.of()));
+                ? modalitiesOfStudies(hits.stream().map(SeriesCatalog.SeriesHit::study).toList()) : Map.of();
+        List<Match> out = new ArrayList<>(hits.size());
+        for (SeriesCatalog.SeriesHit h : hits) {
+            JsonObject dataset = dicom.getOrDefault(h.series(), JsonValue.EMPTY_JSON_OBJECT);
+            String modality = level == Level.STUDY ? modalities.getOrDefault(h.study(), "") : h.modality();
+            out.add(new Match(h.study(), level == Level.STUDY ? null : h.series(), null, modality, dataset, List.of()));
         }
         return out;
     }
@@ -198,9 +229,13 @@ public class CohortService {
 
     public long count(CohortQuery q) {
         catalog.current();
-        Optional<Decided> decided = decided(new CohortQuery(q.level(), q.where(), List.of(), q.limit(), null, List.of(),
-                List.of()));
-        return decided.isPresent() ? decided.get().rows().size() : matches(q, budget.start()).size();
+        CohortQuery counted = new CohortQuery(q.level(), q.where(), List.of(), q.limit(), null, List.of(), List.of());
+        Optional<org.apache.lucene.search.Query> series = decidedSeries(counted);
+        if (series.isPresent()) {
+            return q.level() == Level.SERIES ? catalog.countSeries(series.get())
+                    : decided(counted, series.get()).rows().size();
+        }
+        return matches(q, budget.start()).size();
     }
 
     /** A match for other query front-ends (QIDO-RS): UIDs and the dataset its attributes come from. */
@@ -217,13 +252,19 @@ public class CohortService {
                           QueryDeadline deadline) {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
         catalog.current();
-        Optional<Decided> decided = decided(q);
+        Optional<org.apache.lucene.search.Query> series = decidedSeries(q);
         List<Match> matches;
-        if (decided.isPresent()) {
-            List<Match> rows = decided.get().rows();
+        if (series.isPresent() && level == Level.SERIES) {
+            // the first offset + limit in UID order, never more than there are
+            int n = (int) Math.min((long) offset + limit, catalog.countSeries(series.get()));
+            List<SeriesCatalog.SeriesHit> first = catalog.seriesInUidOrder(series.get(), null, n);
+            matches = withEntries(first.subList(Math.min(first.size(), offset), first.size()), level, attributes);
+        } else if (series.isPresent()) {
+            Decided decided = decided(q, series.get());
+            List<Match> rows = decided.rows();
             matches = withEntries(rows.subList(Math.min(rows.size(), offset),
-                    (int) Math.min(rows.size(), (long) offset + limit)), level, decided.get(),
-                    attributes);
+                    (int) Math.min(rows.size(), (long) offset + limit)).stream().map(m -> decided.docs().get(m))
+                    .toList(), level, attributes);
         } else {
             matches = matches(q, deadline);
             matches.sort(order(q));
@@ -419,23 +460,7 @@ public class CohortService {
     }
 
     private static int resumeAfter(List<Match> sorted, CohortQuery q) {
-        JsonObject c;
-        try {
-            c = Jsonp.createReader(new java.io.StringReader(new String(Base64.getUrlDecoder().decode(q.cursor()),
-                    StandardCharsets.UTF_8))).readObject();
-        } catch (RuntimeException e) {
-            throw new QueryException("cursor", "not a cursor this query returned");
-        }
-        List<Object> keys = new ArrayList<>();
-        for (JsonValue v : c.getJsonArray("k")) {
-            keys.add(v.getValueType() == JsonValue.ValueType.NULL ? null
-                    : v.getValueType() == JsonValue.ValueType.NUMBER ? ((jakarta.json.JsonNumber) v).bigDecimalValue()
-                    : ((jakarta.json.JsonString) v).getString());
-        }
-        if (keys.size() != q.sort().size()) {
-            throw new QueryException("cursor", "belongs to a query with another sort");
-        }
-        Match last = new Match(null, null, c.getString("id"), null, null, keys);
+        Match last = cursorRow(q);
         Comparator<Match> order = order(q);
         int lo = 0;
         int hi = sorted.size();
@@ -448,6 +473,28 @@ public class CohortService {
             }
         }
         return lo;
+    }
+
+    /** The last row a cursor names: its sort keys and its id (a 400 for anything this query did not return). */
+    private static Match cursorRow(CohortQuery q) {
+        List<Object> keys = new ArrayList<>();
+        String id;
+        try {
+            JsonObject c = Jsonp.createReader(new java.io.StringReader(new String(Base64.getUrlDecoder()
+                    .decode(q.cursor()), StandardCharsets.UTF_8))).readObject();
+            for (JsonValue v : c.getJsonArray("k")) {
+                keys.add(v.getValueType() == JsonValue.ValueType.NULL ? null
+                        : v.getValueType() == JsonValue.ValueType.NUMBER ? ((jakarta.json.JsonNumber) v).bigDecimalValue()
+                        : ((jakarta.json.JsonString) v).getString());
+            }
+            id = c.getString("id");
+        } catch (RuntimeException e) {
+            throw new QueryException("cursor", "not a cursor this query returned");
+        }
+        if (keys.size() != q.sort().size()) {
+            throw new QueryException("cursor", "belongs to a query with another sort");
+        }
+        return new Match(null, null, id, null, null, keys);
     }
 
     /** The answer's row of a match (package-private: tests build the rows they expect with it). */

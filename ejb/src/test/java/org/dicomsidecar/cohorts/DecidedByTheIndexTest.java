@@ -212,6 +212,36 @@ class DecidedByTheIndexTest {
         return paged;
     }
 
+    /**
+     * QIDO-RS's offset paging over a decided query: each slice is the evaluator's, in UID order, with the
+     * datasets the caller reads (summaries for return attributes, picked attributes otherwise).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"{'level': 'series', 'where': {'attribute': 'Modality', 'in': ['CT', 'MR']}}",
+        "{'level': 'study', 'where': {'attribute': 'Modality', 'in': ['CT', 'MR']}}",
+        "{'level': 'series', 'where': {'attribute': 'PixelSpacing', 'values': 'every', 'gte': 0.5}}"})
+    void offsetPagesAreTheEvaluatorsSlices(String query) {
+        CohortQuery q = parse(query);
+        List<CohortService.Match> expected = evaluatedOverEverySeries(q);
+        for (int offset = 0; offset <= expected.size() + 1; offset++) {
+            for (int limit : new int[] {1, 2, 5}) {
+                List<CohortService.Hit> hits = service.hits(q.level(), q.where(), offset, limit,
+                        java.util.Set.of(Tags.PATIENT_ID, "00180050"), QueryDeadline.none());
+                List<CohortService.Match> slice = expected.subList(Math.min(offset, expected.size()),
+                        Math.min(expected.size(), offset + limit));
+                assertEquals(slice.stream().map(m -> m.study() + "/" + m.series()).toList(),
+                        hits.stream().map(h -> h.study() + "/" + h.series()).toList(), "offset " + offset);
+                for (int i = 0; i < slice.size(); i++) {
+                    JsonObject shown = hits.get(i).dataset();
+                    JsonObject all = slice.get(i).dataset();
+                    assertEquals(all.get(Tags.PATIENT_ID), shown.get(Tags.PATIENT_ID));
+                    assertEquals(all.get("00180050"), shown.get("00180050"));
+                }
+            }
+        }
+        assertTrue(store.instanceReads.isEmpty(), "no instance read: " + store.instanceReads);
+    }
+
     /** The matches the evaluator finds over every series of the index, in the answer's order (by UID). */
     private List<CohortService.Match> evaluatedOverEverySeries(CohortQuery q) {
         service.catalog.current();
