@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.SortedNumericDocValuesField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexOrDocValuesQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
@@ -17,6 +19,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 import org.dicomsidecar.query.AttributePath;
 import org.dicomsidecar.query.Condition;
@@ -154,8 +157,8 @@ public final class ConditionQueries {
         String field = field(path, IndexFields.NUM);
         if (p instanceof Predicate.Equals eq && eq.value() instanceof BigDecimal number) {
             double d = number.doubleValue();
-            return Double.isFinite(d) ? any(List.of(DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY,
-                    Math.nextDown(d)), DoublePoint.newRangeQuery(field, Math.nextUp(d), Double.POSITIVE_INFINITY)))
+            return Double.isFinite(d) ? any(List.of(numbers(field, Double.NEGATIVE_INFINITY, Math.nextDown(d)),
+                    numbers(field, Math.nextUp(d), Double.POSITIVE_INFINITY)))
                     : null;
         }
         if (p instanceof Predicate.Range r && (r.lower() == null || r.lower() instanceof BigDecimal)
@@ -166,7 +169,7 @@ public final class ConditionQueries {
                 if (!Double.isFinite(lo)) {
                     return null;
                 }
-                out.add(DoublePoint.newRangeQuery(field, Double.NEGATIVE_INFINITY,
+                out.add(numbers(field, Double.NEGATIVE_INFINITY,
                         r.lowerInclusive() ? Math.nextDown(lo) : lo));
             }
             if (r.upper() != null) {
@@ -174,7 +177,7 @@ public final class ConditionQueries {
                 if (!Double.isFinite(hi)) {
                     return null;
                 }
-                out.add(DoublePoint.newRangeQuery(field, r.upperInclusive() ? Math.nextUp(hi) : hi,
+                out.add(numbers(field, r.upperInclusive() ? Math.nextUp(hi) : hi,
                         Double.POSITIVE_INFINITY));
             }
             return any(out);
@@ -247,7 +250,7 @@ public final class ConditionQueries {
     private static Query equal(AttributePath path, Object value, boolean caseInsensitive) {
         if (value instanceof BigDecimal number) {
             double d = number.doubleValue();
-            return Double.isFinite(d) ? DoublePoint.newExactQuery(field(path, IndexFields.NUM), d) : null;
+            return Double.isFinite(d) ? numbers(field(path, IndexFields.NUM), d, d) : null;
         }
         String text = keyword(path, value, caseInsensitive);
         return text == null ? null : new TermQuery(new Term(field(path, caseInsensitive ? IndexFields.FOLD
@@ -263,7 +266,13 @@ public final class ConditionQueries {
                     return null;
                 }
             }
-            return DoublePoint.newSetQuery(field(path, IndexFields.NUM), numbers);
+            long[] sortable = new long[numbers.length];
+            for (int i = 0; i < numbers.length; i++) {
+                sortable[i] = NumericUtils.doubleToSortableLong(numbers[i]);
+            }
+            String field = field(path, IndexFields.NUM);
+            return new IndexOrDocValuesQuery(DoublePoint.newSetQuery(field, numbers),
+                    SortedNumericDocValuesField.newSlowSetQuery(field, sortable));
         }
         List<BytesRef> terms = new ArrayList<>();
         for (Object v : values) {
@@ -307,7 +316,7 @@ public final class ConditionQueries {
             if (r.upper() != null && !r.upperInclusive()) {
                 hi = Math.nextDown(hi);
             }
-            return DoublePoint.newRangeQuery(field(path, IndexFields.NUM), lo, hi);
+            return numbers(field(path, IndexFields.NUM), lo, hi);
         }
         // a cut value compares with a bound no cut value can equal as the whole value does
         if (bound instanceof String && !path.numeric() && (r.lower() == null || neverCut((String) r.lower()))
@@ -345,6 +354,17 @@ public final class ConditionQueries {
             }
         }
         return null;
+    }
+
+    /**
+     * Documents with a number in [lo, hi] at a {@code .num} field: by its points where they lead, by its doc values
+     * where another clause (the series documents, a modality) has already narrowed the documents to few, so that a
+     * range over series documents does not visit every instance's points.
+     */
+    private static Query numbers(String field, double lo, double hi) {
+        return new IndexOrDocValuesQuery(DoublePoint.newRangeQuery(field, lo, hi),
+                SortedNumericDocValuesField.newSlowRangeQuery(field, NumericUtils.doubleToSortableLong(lo),
+                        NumericUtils.doubleToSortableLong(hi)));
     }
 
     private static String field(AttributePath path, String suffix) {
