@@ -83,6 +83,17 @@ public class SeriesCatalog {
         return index.search(s -> ((org.apache.lucene.index.DirectoryReader) s.getIndexReader()).getVersion());
     }
 
+    /**
+     * The documents of these studies: by the study's postings where they lead, by the study doc values where the
+     * series documents have narrowed the candidates, so that finding a page's studies' series does not walk every
+     * instance of those studies.
+     */
+    public static Query ofStudies(Collection<String> studyUids) {
+        List<BytesRef> uids = studyUids.stream().distinct().map(BytesRef::new).toList();
+        return new org.apache.lucene.search.IndexOrDocValuesQuery(new TermInSetQuery(IndexFields.STUDY, uids),
+                org.apache.lucene.document.SortedDocValuesField.newSlowSetQuery(IndexFields.STUDY, uids));
+    }
+
     /** The series with this UID, or null. */
     public Entry series(String seriesUid) {
         List<Entry> found = entries(new TermQuery(new Term(IndexFields.ID, MirrorDocuments.seriesId(seriesUid))),
@@ -472,18 +483,31 @@ public class SeriesCatalog {
                         // after the last document holding that UID: strictly greater UIDs only
                         : s.searchAfter(new org.apache.lucene.search.FieldDoc(s.getIndexReader().maxDoc() - 1,
                                 Float.NaN, new Object[] {new BytesRef(afterUid)}), q, n, byUid, false);
-                List<SeriesHit> out = new ArrayList<>(top.scoreDocs.length);
-                var leaves = s.getIndexReader().leaves();
-                for (org.apache.lucene.search.ScoreDoc d : top.scoreDocs) {
-                    LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(d.doc, leaves));
-                    int doc = d.doc - leaf.docBase;
-                    var r = leaf.reader();
-                    String modality = value(r.getSortedDocValues(IndexFields.MODALITY), doc);
-                    out.add(new SeriesHit(value(r.getSortedDocValues(IndexFields.STUDY), doc),
-                            value(r.getSortedDocValues(IndexFields.SERIES), doc), modality == null ? "" : modality,
-                            d.doc));
+                // doc values are read forward only: leaf by leaf, in document order, then put back in UID order
+                Integer[] byDoc = new Integer[top.scoreDocs.length];
+                for (int i = 0; i < byDoc.length; i++) {
+                    byDoc[i] = i;
                 }
-                return out;
+                java.util.Arrays.sort(byDoc, java.util.Comparator.comparingInt(i -> top.scoreDocs[i].doc));
+                SeriesHit[] out = new SeriesHit[byDoc.length];
+                var leaves = s.getIndexReader().leaves();
+                LeafReaderContext leaf = null;
+                RepeatedValues study = null;
+                SortedDocValues series = null;
+                RepeatedValues modality = null;
+                for (int i : byDoc) {
+                    int global = top.scoreDocs[i].doc;
+                    if (leaf == null || global >= leaf.docBase + leaf.reader().maxDoc()) {
+                        leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(global, leaves));
+                        study = new RepeatedValues(leaf.reader().getSortedDocValues(IndexFields.STUDY));
+                        series = leaf.reader().getSortedDocValues(IndexFields.SERIES);
+                        modality = new RepeatedValues(leaf.reader().getSortedDocValues(IndexFields.MODALITY));
+                    }
+                    int doc = global - leaf.docBase;
+                    String m = modality.get(doc);
+                    out[i] = new SeriesHit(study.get(doc), value(series, doc), m == null ? "" : m, global);
+                }
+                return List.of(out);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

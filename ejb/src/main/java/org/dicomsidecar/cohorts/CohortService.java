@@ -399,7 +399,7 @@ public class CohortService {
     private Map<String, String> modalitiesOfStudies(Collection<String> studies) {
         Map<String, java.util.TreeSet<String>> byStudy = new HashMap<>();
         if (!studies.isEmpty()) {
-            catalog.seriesRows(new TermInSetQuery(IndexFields.STUDY, studies.stream().map(u -> new BytesRef(u)).toList()))
+            catalog.seriesRows(SeriesCatalog.ofStudies(studies))
                     .forEach(r -> {
                         if (!r.modality().isEmpty()) {
                             byStudy.computeIfAbsent(r.study(), k -> new java.util.TreeSet<>()).add(r.modality());

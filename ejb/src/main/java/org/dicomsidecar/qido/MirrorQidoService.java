@@ -13,10 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.lucene.search.TermInSetQuery;
-import org.apache.lucene.util.BytesRef;
 import org.dicomsidecar.catalog.SeriesCatalog;
-import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.QidoReturnKeys;
@@ -107,8 +104,8 @@ public class MirrorQidoService {
         if (page.isEmpty()) {
             return out;
         }
-        List<BytesRef> studies = page.stream().map(CohortService.Hit::study).distinct().map(u -> new BytesRef(u)).toList();
-        for (SeriesCatalog.SeriesRow r : catalog.seriesRows(new TermInSetQuery(IndexFields.STUDY, studies))) {
+        List<String> studies = page.stream().map(CohortService.Hit::study).distinct().toList();
+        for (SeriesCatalog.SeriesRow r : catalog.seriesRows(SeriesCatalog.ofStudies(studies))) {
             out.computeIfAbsent(r.study(), k -> new java.util.ArrayList<>()).add(r);
         }
         return out;

@@ -145,7 +145,7 @@ public class WorkflowService {
     public Map<String, StudyFacts> facts(Set<String> studies, QueryDeadline deadline) {
         catalog.current();
         if (studies != null) {
-            return facts(new TermInSetQuery(IndexFields.STUDY, studies.stream().map(u -> new BytesRef(u)).toList()),
+            return facts(SeriesCatalog.ofStudies(studies),
                     deadline);
         }
         synchronized (this) {
