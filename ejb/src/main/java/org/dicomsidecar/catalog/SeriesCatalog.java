@@ -522,8 +522,8 @@ public class SeriesCatalog {
                 throws IOException {
             for (var p : paths) {
                 readers.put(p.text(), p.numeric()
-                        ? r.getSortedNumericDocValues(IndexFields.SERIES_SPACE.field(p.tags(), IndexFields.NUM))
-                        : r.getSortedSetDocValues(IndexFields.SERIES_SPACE.field(p.tags(), IndexFields.FACET)));
+                        ? r.getSortedNumericDocValues(IndexFields.field(p.tags(), IndexFields.NUM))
+                        : r.getSortedSetDocValues(IndexFields.field(p.tags(), IndexFields.FACET)));
             }
         }
 

@@ -52,24 +52,20 @@ public final class ConditionQueries {
     private static final Query ALL = new MatchAllDocsQuery();
     private static final Query NONE = new MatchNoDocsQuery();
 
-    /** The fields the documents queried hold their attributes under. */
-    private final IndexFields.Space space;
-
-    private ConditionQueries(IndexFields.Space space) {
-        this.space = space;
+    private ConditionQueries() {
     }
 
     /** Bounds over series documents, whose attributes are those the series' instances share. */
     public static Bounds onSeries(Condition c) {
-        return new ConditionQueries(IndexFields.SERIES_SPACE).bounds(c, true);
+        return bounds(c, true);
     }
 
     /** Bounds over instance documents (each a whole dataset). */
     public static Bounds onInstances(Condition c) {
-        return new ConditionQueries(IndexFields.INSTANCE_SPACE).bounds(c, false);
+        return bounds(c, false);
     }
 
-    private Bounds bounds(Condition c, boolean summary) {
+    private static Bounds bounds(Condition c, boolean summary) {
         if (c instanceof Condition.All) {
             return new Bounds(ALL, ALL);
         } else if (c instanceof Condition.And and) {
@@ -108,7 +104,7 @@ public final class ConditionQueries {
      * One test's bounds. A wildcard is decided by the keyword terms except on documents whose value there was cut
      * at {@link IndexFields#MAX_TERM_BYTES}: those are left between the bounds.
      */
-    private Bounds testBounds(Condition.Test t) {
+    private static Bounds testBounds(Condition.Test t) {
         Query exact = exact(t);
         if (exact == null) {
             Query every = everyNumber(t);
@@ -123,7 +119,7 @@ public final class ConditionQueries {
     }
 
     /** The documents where the test holds (a wildcard's: or where a value was cut), or null when it cannot say. */
-    Query exact(Condition.Test t) {
+    static Query exact(Condition.Test t) {
         AttributePath path = t.path();
         if (t.predicate() instanceof Predicate.Exists exists) {
             if (t.mode().kind() == Condition.ValueMode.Kind.INDEX || untyped(path)) {
@@ -143,7 +139,7 @@ public final class ConditionQueries {
      * that passes, none that fails, and no value position that is no number there ({@link IndexFields#MIXED}),
      * which no numeric test passes. Null for any other test.
      */
-    private Query everyNumber(Condition.Test t) {
+    private static Query everyNumber(Condition.Test t) {
         if (t.mode().kind() != Condition.ValueMode.Kind.EVERY) {
             return null;
         }
@@ -152,12 +148,12 @@ public final class ConditionQueries {
         if (some == null || failing == null) {
             return null;
         }
-        Query mixed = new TermQuery(new Term(space.mixed(), IndexFields.path(t.path().tags())));
+        Query mixed = new TermQuery(new Term(IndexFields.MIXED, IndexFields.path(t.path().tags())));
         return all(List.of(some, not(any(List.of(failing, mixed)))));
     }
 
     /** The documents with a number that fails a numeric predicate; null for a predicate of another kind. */
-    private Query outside(Predicate p, AttributePath path) {
+    private static Query outside(Predicate p, AttributePath path) {
         String field = field(path, IndexFields.NUM);
         if (p instanceof Predicate.Equals eq && eq.value() instanceof BigDecimal number) {
             double d = number.doubleValue();
@@ -190,7 +186,7 @@ public final class ConditionQueries {
     }
 
     /** What any document where the test holds has: a value that may pass, or a value of the path. */
-    private Query superset(Condition.Test t) {
+    private static Query superset(Condition.Test t) {
         if (t.predicate() instanceof Predicate.Exists exists && !exists.present()) {
             return ALL;
         }
@@ -201,7 +197,7 @@ public final class ConditionQueries {
                 return capped == null ? any : any(List.of(any, capped));
             }
         }
-        return new TermQuery(new Term(space.tags(), IndexFields.path(t.path().tags())));
+        return new TermQuery(new Term(IndexFields.TAGS, IndexFields.path(t.path().tags())));
     }
 
     /** A private or unknown tag: the query does not know its VR, the evaluator reads each element's own. */
@@ -221,7 +217,7 @@ public final class ConditionQueries {
     }
 
     /** For a wildcard: the documents whose value at its field was cut (the cut term may pass where the value does not). */
-    private Query capped(Predicate p, AttributePath path) {
+    private static Query capped(Predicate p, AttributePath path) {
         if (p instanceof Predicate.Matches m && m.matcher() instanceof Wildcard w) {
             return new TermQuery(new Term(IndexFields.CAPPED, field(path, w.caseInsensitive() ? IndexFields.FOLD
                     : IndexFields.EXACT)));
@@ -230,15 +226,15 @@ public final class ConditionQueries {
     }
 
     /** A value of the path is present as the evaluator reads values (a person name by its Alphabetic group). */
-    private Query present(AttributePath path) {
+    private static Query present(AttributePath path) {
         if (path.personName()) {
             return new TermRangeQuery(field(path, IndexFields.EXACT), null, null, true, true);
         }
-        return new TermQuery(new Term(space.tags(), IndexFields.path(path.tags())));
+        return new TermQuery(new Term(IndexFields.TAGS, IndexFields.path(path.tags())));
     }
 
     /** Some value of the path satisfies the predicate; null where the index cannot decide it exactly. */
-    private Query any(Predicate p, AttributePath path) {
+    private static Query any(Predicate p, AttributePath path) {
         if (p instanceof Predicate.Equals eq) {
             return equal(path, eq.value(), eq.caseInsensitive());
         } else if (p instanceof Predicate.In in) {
@@ -251,7 +247,7 @@ public final class ConditionQueries {
         return null;
     }
 
-    private Query equal(AttributePath path, Object value, boolean caseInsensitive) {
+    private static Query equal(AttributePath path, Object value, boolean caseInsensitive) {
         if (value instanceof BigDecimal number) {
             double d = number.doubleValue();
             return Double.isFinite(d) ? numbers(field(path, IndexFields.NUM), d, d) : null;
@@ -261,7 +257,7 @@ public final class ConditionQueries {
                 : IndexFields.EXACT), text));
     }
 
-    private Query in(AttributePath path, List<Object> values, boolean caseInsensitive) {
+    private static Query in(AttributePath path, List<Object> values, boolean caseInsensitive) {
         if (values.stream().allMatch(v -> v instanceof BigDecimal)) {
             double[] numbers = new double[values.size()];
             for (int i = 0; i < numbers.length; i++) {
@@ -306,7 +302,7 @@ public final class ConditionQueries {
         return text.getBytes(StandardCharsets.UTF_8).length <= IndexFields.MAX_TERM_BYTES - 4;
     }
 
-    private Query range(AttributePath path, Predicate.Range r) {
+    private static Query range(AttributePath path, Predicate.Range r) {
         Object bound = r.lower() != null ? r.lower() : r.upper();
         if (bound instanceof BigDecimal) {
             double lo = r.lower() == null ? Double.NEGATIVE_INFINITY : ((BigDecimal) r.lower()).doubleValue();
@@ -337,7 +333,7 @@ public final class ConditionQueries {
         return null;
     }
 
-    private Query matches(AttributePath path, Predicate.Matches m) {
+    private static Query matches(AttributePath path, Predicate.Matches m) {
         String word = Wildcard.nameComponentPrefixWord(m.matcher());
         if (word != null) {
             if (word.isEmpty()) {
@@ -371,8 +367,8 @@ public final class ConditionQueries {
                         NumericUtils.doubleToSortableLong(hi)));
     }
 
-    private String field(AttributePath path, String suffix) {
-        return space.field(path.tags(), suffix);
+    private static String field(AttributePath path, String suffix) {
+        return IndexFields.field(path.tags(), suffix);
     }
 
     private static Query all(List<Query> parts) {

@@ -85,12 +85,11 @@ public final class DocumentMapper {
             doc.add(new StringField(IndexFields.SERIES, series, Field.Store.YES));
             doc.add(new SortedDocValuesField(IndexFields.SERIES, new BytesRef(series)));
         }
-        IndexFields.Space space = IndexFields.space(kind);
-        Paths paths = new Paths(space);
+        Paths paths = new Paths();
         attributes(doc, dataset, "", 0, paths);
-        paths.present.forEach(p -> doc.add(new StringField(space.tags(), p, Field.Store.NO)));
+        paths.present.forEach(p -> doc.add(new StringField(IndexFields.TAGS, p, Field.Store.NO)));
         paths.numbers.stream().filter(paths.others::contains)
-                .forEach(p -> doc.add(new StringField(space.mixed(), p, Field.Store.NO)));
+                .forEach(p -> doc.add(new StringField(IndexFields.MIXED, p, Field.Store.NO)));
         return doc;
     }
 
@@ -99,14 +98,9 @@ public final class DocumentMapper {
      * and which have a value position that is not one (null, text, a name, an item).
      */
     private static final class Paths {
-        final IndexFields.Space space;
         final Set<String> present = new TreeSet<>();
         final Set<String> numbers = new HashSet<>();
         final Set<String> others = new HashSet<>();
-
-        Paths(IndexFields.Space space) {
-            this.space = space;
-        }
     }
 
     /** Adds the fields of every attribute of a dataset (or sequence item) under the parent path. */
@@ -116,7 +110,7 @@ public final class DocumentMapper {
             String tag = e.getKey(); // as the evaluator reads it: a tag in lower case is no attribute
             if (isTag(tag) && e.getValue() instanceof JsonObject element
                     && element.get("Value") instanceof JsonArray values) {
-                FieldNames path = FieldNames.of(paths.space, parent, tag);
+                FieldNames path = FieldNames.of(parent, tag);
                 // values are read as the evaluator reads them: by the dictionary's VR of a standard tag, by the
                 // element's own VR of a private or unknown one, whose items it reads whatever that VR says
                 String known = DicomDictionary.standard().byTag(tag).map(DicomDictionary.Entry::vr).orElse("");

@@ -30,9 +30,9 @@ final class FieldNames {
     final String ideographic;
     final String phonetic;
 
-    private FieldNames(String space, String path) {
+    private FieldNames(String path) {
         this.path = path;
-        String base = space + path;
+        String base = IndexFields.ATTRIBUTE + path;
         exact = base + IndexFields.EXACT;
         fold = base + IndexFields.FOLD;
         num = base + IndexFields.NUM;
@@ -50,21 +50,20 @@ final class FieldNames {
         phonetic = base + IndexFields.PHONETIC;
     }
 
-    /** The names of a path given as text ("00081115.0020000E") in a space's fields. */
-    static FieldNames of(IndexFields.Space space, String path) {
-        String key = space.prefix() + path;
-        FieldNames names = CACHE.get(key);
+    /** The names of a path given as text ("00081115.0020000E"). */
+    static FieldNames of(String path) {
+        FieldNames names = CACHE.get(path);
         if (names == null) {
-            names = new FieldNames(space.prefix(), path);
+            names = new FieldNames(path);
             if (CACHE.size() < MAX_CACHED) {
-                CACHE.putIfAbsent(key, names);
+                CACHE.putIfAbsent(path, names);
             }
         }
         return names;
     }
 
     /** The names of a path below a parent path ("" at the top level). */
-    static FieldNames of(IndexFields.Space space, String parent, String tag) {
-        return of(space, parent.isEmpty() ? tag : parent + "." + tag);
+    static FieldNames of(String parent, String tag) {
+        return of(parent.isEmpty() ? tag : parent + "." + tag);
     }
 }

@@ -75,26 +75,8 @@ public final class IndexFields {
     public static final String SERIES_KIND = "series";
     public static final String STUDY_KIND = "study";
 
-    /** Prefix of every attribute field of instance documents. */
+    /** Prefix of every attribute field. */
     public static final String ATTRIBUTE = "t.";
-
-    /**
-     * The fields a kind of document's attributes are indexed under: its attribute fields' prefix, its list of
-     * present paths and of mixed paths. Series documents have their own, so that a question about series touches
-     * their terms, points and doc values only, never those of the far more numerous instances.
-     */
-    public record Space(String prefix, String tags, String mixed) {
-
-        /** The attribute field of a path with a suffix: field(["00100010"], FOLD) is "t.00100010.fold". */
-        public String field(List<String> tags, String suffix) {
-            return prefix + path(tags) + suffix;
-        }
-    }
-
-    /** Instance documents' attributes: {@code t.<path>}, {@link #TAGS}, {@link #MIXED}. */
-    public static final Space INSTANCE_SPACE = new Space(ATTRIBUTE, TAGS, MIXED);
-    /** Series documents' shared attributes: {@code s.<path>}, {@code _stags}, {@code _smixed}. */
-    public static final Space SERIES_SPACE = new Space("s.", "_stags", "_smixed");
 
     /** Exact value (as ConditionEvaluator reads it: DA without '-', TM without ':', PN's Alphabetic), capped. */
     public static final String EXACT = "";
@@ -138,14 +120,9 @@ public final class IndexFields {
         return String.join(".", tags);
     }
 
-    /** An instance document's attribute field of a path with a suffix: field(["00100010"], FOLD) is "t.00100010.fold". */
+    /** The attribute field of a path with a suffix: field(["00100010"], FOLD) is "t.00100010.fold". */
     public static String field(List<String> tags, String suffix) {
-        return INSTANCE_SPACE.field(tags, suffix);
-    }
-
-    /** The space of a kind of document ({@link #SERIES_KIND} or another). */
-    public static Space space(String kind) {
-        return SERIES_KIND.equals(kind) ? SERIES_SPACE : INSTANCE_SPACE;
+        return ATTRIBUTE + path(tags) + suffix;
     }
 
     /** Case folding of every case-insensitive field and query, one code point at a time. */
