@@ -154,38 +154,7 @@ public class SeriesCatalog {
      * attributes that {@link #inSummaries} names, read instead of a whole entry.
      */
     public Map<String, JsonObject> summaries(Query seriesQuery) {
-        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
-        return index.search(s -> {
-            Map<String, JsonObject> out = new HashMap<>();
-            try {
-                s.search(q, new SimpleCollector() {
-                    private BinaryDocValues summaries;
-                    private SortedDocValues series;
-
-                    @Override
-                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
-                        summaries = context.reader().getBinaryDocValues(IndexFields.SUMMARY);
-                        series = context.reader().getSortedDocValues(IndexFields.SERIES);
-                    }
-
-                    @Override
-                    public void collect(int doc) throws IOException {
-                        String uid = value(series, doc);
-                        if (uid != null && summaries != null && summaries.advanceExact(doc)) {
-                            out.put(uid, json(summaries.binaryValue()));
-                        }
-                    }
-
-                    @Override
-                    public ScoreMode scoreMode() {
-                        return ScoreMode.COMPLETE_NO_SCORES;
-                    }
-                });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out;
-        });
+        return bySeries(seriesQuery, IndexFields.SUMMARY, SeriesCatalog::json);
     }
 
     /**
@@ -193,25 +162,30 @@ public class SeriesCatalog {
      * shared attributes, those with these tags, read from the entry without building the rest.
      */
     public Map<String, JsonObject> datasets(Query seriesQuery, Set<String> tags) {
+        return bySeries(seriesQuery, IndexFields.ENTRY, entry -> sharedAttributes(entry, tags));
+    }
+
+    /** What {@code read} makes of a binary doc-values field of each series document a query finds, by series UID. */
+    private <T> Map<String, T> bySeries(Query seriesQuery, String field, java.util.function.Function<BytesRef, T> read) {
         Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
         return index.search(s -> {
-            Map<String, JsonObject> out = new HashMap<>();
+            Map<String, T> out = new HashMap<>();
             try {
                 s.search(q, new SimpleCollector() {
-                    private BinaryDocValues entries;
+                    private BinaryDocValues values;
                     private SortedDocValues series;
 
                     @Override
                     protected void doSetNextReader(LeafReaderContext context) throws IOException {
-                        entries = context.reader().getBinaryDocValues(IndexFields.ENTRY);
+                        values = context.reader().getBinaryDocValues(field);
                         series = context.reader().getSortedDocValues(IndexFields.SERIES);
                     }
 
                     @Override
                     public void collect(int doc) throws IOException {
                         String uid = value(series, doc);
-                        if (uid != null && entries != null && entries.advanceExact(doc)) {
-                            out.put(uid, sharedAttributes(entries.binaryValue(), tags));
+                        if (uid != null && values != null && values.advanceExact(doc)) {
+                            out.put(uid, read.apply(values.binaryValue()));
                         }
                     }
 
