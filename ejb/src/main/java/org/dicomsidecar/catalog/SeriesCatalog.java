@@ -154,7 +154,23 @@ public class SeriesCatalog {
      * attributes that {@link #inSummaries} names, read instead of a whole entry.
      */
     public Map<String, JsonObject> summaries(Query seriesQuery) {
-        return bySeries(seriesQuery, IndexFields.SUMMARY, SeriesCatalog::json);
+        return bySeries(seriesQuery, IndexFields.SUMMARY, (summary, count) -> json(summary));
+    }
+
+    /**
+     * A series' summary as stored, member by member ({@link org.dicomsidecar.json.JsonMembers}), with the series'
+     * instance count: what an answer splices in without building JSON objects.
+     */
+    public record Summary(Map<String, String> members, long instanceCount) {
+    }
+
+    /**
+     * The stored summaries of the series documents a query over series documents finds, by series UID, with the
+     * members named in {@code tags} only (all when null).
+     */
+    public Map<String, Summary> storedSummaries(Query seriesQuery, Set<String> tags) {
+        return bySeries(seriesQuery, IndexFields.SUMMARY, (summary, count) ->
+                new Summary(org.dicomsidecar.json.JsonMembers.members(summary.utf8ToString(), tags), count));
     }
 
     /**
@@ -162,11 +178,16 @@ public class SeriesCatalog {
      * shared attributes, those with these tags, read from the entry without building the rest.
      */
     public Map<String, JsonObject> datasets(Query seriesQuery, Set<String> tags) {
-        return bySeries(seriesQuery, IndexFields.ENTRY, entry -> sharedAttributes(entry, tags));
+        return bySeries(seriesQuery, IndexFields.ENTRY, (entry, count) -> sharedAttributes(entry, tags));
+    }
+
+    /** What a pass over series documents makes of a binary doc-values field and the series' instance count. */
+    private interface SeriesReader<T> {
+        T read(BytesRef value, long instanceCount);
     }
 
     /** What {@code read} makes of a binary doc-values field of each series document a query finds, by series UID. */
-    private <T> Map<String, T> bySeries(Query seriesQuery, String field, java.util.function.Function<BytesRef, T> read) {
+    private <T> Map<String, T> bySeries(Query seriesQuery, String field, SeriesReader<T> read) {
         Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
         return index.search(s -> {
             Map<String, T> out = new HashMap<>();
@@ -174,18 +195,21 @@ public class SeriesCatalog {
                 s.search(q, new SimpleCollector() {
                     private BinaryDocValues values;
                     private SortedDocValues series;
+                    private NumericDocValues counts;
 
                     @Override
                     protected void doSetNextReader(LeafReaderContext context) throws IOException {
                         values = context.reader().getBinaryDocValues(field);
                         series = context.reader().getSortedDocValues(IndexFields.SERIES);
+                        counts = context.reader().getNumericDocValues(IndexFields.COUNT);
                     }
 
                     @Override
                     public void collect(int doc) throws IOException {
                         String uid = value(series, doc);
                         if (uid != null && values != null && values.advanceExact(doc)) {
-                            out.put(uid, read.apply(values.binaryValue()));
+                            long count = counts != null && counts.advanceExact(doc) ? counts.longValue() : 0;
+                            out.put(uid, read.read(values.binaryValue(), count));
                         }
                     }
 
@@ -323,6 +347,41 @@ public class SeriesCatalog {
         });
     }
 
+    /** A study's series count, instance count and modalities, from its series documents. */
+    public record StudyTotals(int series, long instances, java.util.SortedSet<String> modalities) {
+    }
+
+    /**
+     * The totals of the studies whose series a query over series documents finds, by study UID, from doc values
+     * only (no series UID is read).
+     */
+    public Map<String, StudyTotals> studyTotals(Query seriesQuery) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            Map<String, int[]> series = new HashMap<>();
+            Map<String, long[]> instances = new HashMap<>();
+            Map<String, java.util.SortedSet<String>> modalities = new HashMap<>();
+            collect(s, q, (leaf, doc) -> {
+                String study = leaf.study.get(doc);
+                if (study == null) {
+                    return;
+                }
+                series.computeIfAbsent(study, k -> new int[1])[0]++;
+                instances.computeIfAbsent(study, k -> new long[1])[0] +=
+                        leaf.count != null && leaf.count.advanceExact(doc) ? leaf.count.longValue() : 0;
+                String modality = leaf.modality.get(doc);
+                java.util.SortedSet<String> m = modalities.computeIfAbsent(study, k -> new TreeSet<>());
+                if (modality != null && !modality.isEmpty()) {
+                    m.add(modality);
+                }
+            });
+            Map<String, StudyTotals> out = new HashMap<>();
+            series.forEach((study, n) -> out.put(study, new StudyTotals(n[0], instances.get(study)[0],
+                    modalities.get(study))));
+            return out;
+        });
+    }
+
     /**
      * A series document a query found: its study, its UID, its modality ("" when it has none), and its document
      * number in the searcher it came from.
@@ -387,6 +446,100 @@ public class SeriesCatalog {
                 throw new UncheckedIOException(e);
             }
             return new SeriesHits(hits, values);
+        });
+    }
+
+    /**
+     * As {@link #seriesHits}, but one hit per study: the series of the smallest UID among those the query finds (the
+     * study's row in the evaluator's order), with the values of the paths for it. Within a segment the series' doc
+     * values ordinals follow their UIDs, so a UID is read once per study and segment, not once per series.
+     */
+    public SeriesHits studyRepresentatives(Query seriesQuery, List<org.dicomsidecar.query.AttributePath> paths) {
+        Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
+        return index.search(s -> {
+            Map<String, SeriesHit> best = new HashMap<>();
+            Map<Integer, Map<String, List<Object>>> valuesByDoc = new HashMap<>();
+            try {
+                class Representatives extends SimpleCollector {
+                    private LeafReaderContext leaf;
+                    private SortedDocValues study;
+                    private SortedDocValues series;
+                    // per study ordinal of this segment: the smallest series ordinal and its document
+                    private final Map<Integer, int[]> smallest = new HashMap<>();
+
+                    @Override
+                    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                        finishSegment();
+                        leaf = context;
+                        study = context.reader().getSortedDocValues(IndexFields.STUDY);
+                        series = context.reader().getSortedDocValues(IndexFields.SERIES);
+                    }
+
+                    @Override
+                    public void collect(int doc) throws IOException {
+                        if (study == null || series == null || !study.advanceExact(doc) || !series.advanceExact(doc)) {
+                            return;
+                        }
+                        int seriesOrd = series.ordValue();
+                        int[] current = smallest.get(study.ordValue());
+                        if (current == null) {
+                            smallest.put(study.ordValue(), new int[] {seriesOrd, doc});
+                        } else if (seriesOrd < current[0]) {
+                            current[0] = seriesOrd;
+                            current[1] = doc;
+                        }
+                    }
+
+                    /** Resolves the segment's representatives (in document order, as doc values are read). */
+                    private void finishSegment() throws IOException {
+                        if (leaf == null || smallest.isEmpty()) {
+                            smallest.clear();
+                            return;
+                        }
+                        var r = leaf.reader();
+                        List<Map.Entry<Integer, int[]>> byDoc = new ArrayList<>(smallest.entrySet());
+                        byDoc.sort(java.util.Comparator.comparingInt(e -> e.getValue()[1]));
+                        SortedDocValues modality = r.getSortedDocValues(IndexFields.MODALITY);
+                        PathValues pathValues = new PathValues(r, paths);
+                        for (Map.Entry<Integer, int[]> e : byDoc) {
+                            int doc = e.getValue()[1];
+                            String studyUid = study.lookupOrd(e.getKey()).utf8ToString();
+                            String seriesUid = series.lookupOrd(e.getValue()[0]).utf8ToString();
+                            String m = value(modality, doc);
+                            SeriesHit hit = new SeriesHit(studyUid, seriesUid, m == null ? "" : m, leaf.docBase + doc);
+                            SeriesHit before = best.get(studyUid);
+                            Map<String, List<Object>> values = new HashMap<>();
+                            for (var p : paths) {
+                                values.put(p.text(), pathValues.of(p, doc));
+                            }
+                            if (before == null || seriesUid.compareTo(before.series()) < 0) {
+                                best.put(studyUid, hit);
+                                if (before != null) {
+                                    valuesByDoc.remove(before.doc());
+                                }
+                                valuesByDoc.put(hit.doc(), values);
+                            }
+                        }
+                        smallest.clear();
+                    }
+
+                    @Override
+                    public ScoreMode scoreMode() {
+                        return ScoreMode.COMPLETE_NO_SCORES;
+                    }
+                }
+                Representatives collector = new Representatives();
+                s.search(q, collector);
+                collector.finishSegment(); // the last segment's
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, Map<Integer, List<Object>>> values = new HashMap<>();
+            for (var p : paths) {
+                Map<Integer, List<Object>> byDoc = values.computeIfAbsent(p.text(), k -> new HashMap<>());
+                valuesByDoc.forEach((doc, v) -> byDoc.put(doc, v.get(p.text())));
+            }
+            return new SeriesHits(List.copyOf(best.values()), values);
         });
     }
 

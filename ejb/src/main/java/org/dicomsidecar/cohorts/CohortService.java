@@ -27,6 +27,7 @@ import org.dicomsidecar.index.ConditionQueries;
 import org.dicomsidecar.index.IndexFields;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.Tags;
+import org.dicomsidecar.json.JsonMembers;
 import org.dicomsidecar.json.Jsonp;
 import org.dicomsidecar.query.AttributePath;
 import org.dicomsidecar.query.CohortQuery.Level;
@@ -149,12 +150,12 @@ public class CohortService {
 
     /** A study-level query the index decides alone ({@link #decidedSeries}): its rows, each study's series. */
     private Decided decided(CohortQuery q, org.apache.lucene.search.Query series) {
-        SeriesCatalog.SeriesHits hits = catalog.seriesHits(series,
+        // a study's row stands for its series of the smallest UID, as the evaluator's order has it
+        SeriesCatalog.SeriesHits hits = catalog.studyRepresentatives(series,
                 q.facets().stream().map(CohortQuery.Facet::path).toList());
         Map<String, SeriesCatalog.SeriesHit> byRow = new java.util.TreeMap<>();
         for (SeriesCatalog.SeriesHit h : hits.hits()) {
-            // a study's row stands for its series of the smallest UID, as the evaluator's order has it
-            byRow.merge(h.study(), h, (a, b) -> a.series().compareTo(b.series()) <= 0 ? a : b);
+            byRow.put(h.study(), h);
         }
         List<Match> rows = new ArrayList<>(byRow.size());
         Map<Match, SeriesCatalog.SeriesHit> docs = new HashMap<>();
@@ -238,8 +239,12 @@ public class CohortService {
         return matches(q, budget.start()).size();
     }
 
-    /** A match for other query front-ends (QIDO-RS): UIDs and the dataset its attributes come from. */
-    public record Hit(String study, String series, String sop, JsonObject dataset) {
+    /**
+     * A match for other query front-ends (QIDO-RS): UIDs, the dataset its attributes come from (member by member, each
+     * value as JSON text, see {@link org.dicomsidecar.json.JsonMembers}), and its series' instance count where the
+     * read knew it (else -1).
+     */
+    public record Hit(String study, String series, String sop, Map<String, String> dataset, long seriesInstances) {
     }
 
     /**
@@ -253,25 +258,48 @@ public class CohortService {
         CohortQuery q = new CohortQuery(level, where, List.of(), CohortQueryParser.MAX_LIMIT, null, List.of(), List.of());
         catalog.current();
         Optional<org.apache.lucene.search.Query> series = decidedSeries(q);
-        List<Match> matches;
         if (series.isPresent() && level == Level.SERIES) {
             // the first offset + limit in UID order, never more than there are
             int n = (int) Math.min((long) offset + limit, catalog.countSeries(series.get()));
             List<SeriesCatalog.SeriesHit> first = catalog.seriesInUidOrder(series.get(), null, n);
-            matches = withEntries(first.subList(Math.min(first.size(), offset), first.size()), level, attributes);
+            return hitsOf(first.subList(Math.min(first.size(), offset), first.size()), level, attributes);
         } else if (series.isPresent()) {
             Decided decided = decided(q, series.get());
             List<Match> rows = decided.rows();
-            matches = withEntries(rows.subList(Math.min(rows.size(), offset),
+            return hitsOf(rows.subList(Math.min(rows.size(), offset),
                     (int) Math.min(rows.size(), (long) offset + limit)).stream().map(m -> decided.docs().get(m))
                     .toList(), level, attributes);
-        } else {
-            matches = matches(q, deadline);
-            matches.sort(order(q));
-            matches = matches.subList(Math.min(matches.size(), offset),
-                    (int) Math.min(matches.size(), (long) offset + limit));
         }
-        return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), m.dataset())).toList();
+        List<Match> matches = matches(q, deadline);
+        matches.sort(order(q));
+        matches = matches.subList(Math.min(matches.size(), offset),
+                (int) Math.min(matches.size(), (long) offset + limit));
+        return matches.stream().map(m -> new Hit(m.study(), m.series(), m.sop(), JsonMembers.of(m.dataset()), -1))
+                .toList();
+    }
+
+    /**
+     * Hits for series documents the index found: with their stored summaries, spliced as they are, where those hold
+     * every attribute the caller reads; else with the attributes read from their entries.
+     */
+    private List<Hit> hitsOf(List<SeriesCatalog.SeriesHit> found, Level level, Set<String> attributes) {
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        if (attributes == null || !SeriesCatalog.inSummaries(attributes)) {
+            return withEntries(found, level, attributes).stream()
+                    .map(m -> new Hit(m.study(), m.series(), null, JsonMembers.of(m.dataset()), -1)).toList();
+        }
+        Map<String, SeriesCatalog.Summary> summaries = catalog.storedSummaries(new TermInSetQuery(IndexFields.ID,
+                found.stream().map(h -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(h.series())))
+                        .toList()), attributes);
+        List<Hit> out = new ArrayList<>(found.size());
+        for (SeriesCatalog.SeriesHit h : found) {
+            SeriesCatalog.Summary summary = summaries.get(h.series());
+            out.add(new Hit(h.study(), level == Level.STUDY ? null : h.series(), null,
+                    summary == null ? Map.of() : summary.members(), summary == null ? -1 : summary.instanceCount()));
+        }
+        return out;
     }
 
     /** Instance datasets by SOP Instance UID (those the mirror holds). */

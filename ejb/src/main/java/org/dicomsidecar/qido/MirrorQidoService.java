@@ -2,15 +2,13 @@ package org.dicomsidecar.qido;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonValue;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.dicomsidecar.catalog.SeriesCatalog;
@@ -18,7 +16,7 @@ import org.dicomsidecar.cohorts.CohortService;
 import org.dicomsidecar.dicom.DicomDictionary;
 import org.dicomsidecar.dicom.QidoReturnKeys;
 import org.dicomsidecar.dicom.Tags;
-import org.dicomsidecar.json.Jsonp;
+import org.dicomsidecar.json.JsonMembers;
 import org.dicomsidecar.query.CohortQuery.Level;
 import org.dicomsidecar.query.QueryBudget;
 import org.dicomsidecar.query.QueryDeadline;
@@ -54,7 +52,7 @@ public class MirrorQidoService {
      *
      * @param baseUrl the DICOMweb base the RetrieveURLs point at (the sidecar's mirror root)
      */
-    public JsonArray query(QidoQuery q, String baseUrl) {
+    public QidoAnswer query(QidoQuery q, String baseUrl) {
         QueryDeadline deadline = budget.start();
         Set<String> read = new TreeSet<>(q.level() == Level.STUDY ? STUDY_DEFAULTS : QidoReturnKeys.STUDY_AND_SERIES);
         q.returned().forEach(p -> read.add(p.tags().get(0)));
@@ -62,31 +60,65 @@ public class MirrorQidoService {
                 q.includeAll() ? null : read, deadline);
         Map<String, JsonObject> instances = q.level() == Level.INSTANCE
                 ? cohorts.instanceDatasets(page.stream().map(CohortService.Hit::sop).toList(), deadline) : Map.of();
-        Map<String, List<SeriesCatalog.SeriesRow>> seriesOfStudies = seriesOfStudies(page);
-        JsonArrayBuilder out = Jsonp.createArrayBuilder();
+        Set<String> tags = new TreeSet<>();
+        switch (q.level()) {
+            case STUDY -> tags.addAll(STUDY_DEFAULTS);
+            case SERIES -> {
+                tags.addAll(SERIES_DEFAULTS);
+                tags.addAll(STUDY_DEFAULTS);
+            }
+            case INSTANCE -> {
+                tags.addAll(INSTANCE_DEFAULTS);
+                tags.addAll(SERIES_DEFAULTS);
+                tags.addAll(STUDY_DEFAULTS);
+            }
+        }
+        q.returned().forEach(p -> tags.add(p.tags().get(0)));
+        boolean studyTotals = tags.contains("00201206") || tags.contains("00201208") || tags.contains("00080061");
+        Map<String, SeriesCatalog.StudyTotals> totals = studyTotals && !page.isEmpty()
+                ? catalog.studyTotals(SeriesCatalog.ofStudies(page.stream().map(CohortService.Hit::study).toList()))
+                : Map.of();
+        Map<String, Long> seriesInstances = tags.contains("00201209") ? seriesInstances(page) : Map.of();
+        List<SortedMap<String, String>> rows = new ArrayList<>(page.size());
         for (CohortService.Hit h : page) {
             deadline.check();
-            JsonObject dataset = q.level() == Level.INSTANCE ? instances.getOrDefault(h.sop(), h.dataset()) : h.dataset();
-            Set<String> tags = new TreeSet<>();
-            switch (q.level()) {
-                case STUDY -> tags.addAll(STUDY_DEFAULTS);
-                case SERIES -> {
-                    tags.addAll(SERIES_DEFAULTS);
-                    tags.addAll(STUDY_DEFAULTS);
-                }
-                case INSTANCE -> {
-                    tags.addAll(INSTANCE_DEFAULTS);
-                    tags.addAll(SERIES_DEFAULTS);
-                    tags.addAll(STUDY_DEFAULTS);
-                }
+            Map<String, String> dataset = h.dataset();
+            if (q.level() == Level.INSTANCE && instances.containsKey(h.sop())) {
+                dataset = JsonMembers.of(instances.get(h.sop()));
             }
-            q.returned().forEach(p -> tags.add(p.tags().get(0)));
+            Set<String> rowTags = tags;
             if (q.includeAll()) {
-                dataset.keySet().stream().filter(t -> belongs(t, q.level())).forEach(tags::add);
+                rowTags = new TreeSet<>(tags);
+                dataset.keySet().stream().filter(t -> belongs(t, q.level())).forEach(rowTags::add);
             }
-            out.add(answer(h, dataset, tags, q.level(), baseUrl, seriesOfStudies.getOrDefault(h.study(), List.of())));
+            rows.add(answer(h, dataset, rowTags, q.level(), baseUrl, totals.get(h.study()),
+                    h.series() == null ? null : seriesInstances.get(h.series())));
         }
-        return out.build();
+        return new QidoAnswer(rows);
+    }
+
+    /** The instance counts of the page's series: from the hits where the read knew them, else from the index. */
+    private Map<String, Long> seriesInstances(List<CohortService.Hit> page) {
+        Map<String, Long> out = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (CohortService.Hit h : page) {
+            if (h.series() == null) {
+                continue;
+            }
+            if (h.seriesInstances() >= 0) {
+                out.put(h.series(), h.seriesInstances());
+            } else {
+                unknown.add(h.series());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            for (SeriesCatalog.SeriesRow r : catalog.seriesRows(SeriesCatalog.ofStudies(page.stream()
+                    .filter(h -> h.series() != null && h.seriesInstances() < 0).map(CohortService.Hit::study)
+                    .toList()))) {
+                out.putIfAbsent(r.series(), r.instanceCount());
+            }
+        }
+        return out;
     }
 
     private static boolean belongs(String tag, Level level) {
@@ -98,56 +130,41 @@ public class MirrorQidoService {
         };
     }
 
-    /** The series of the page's studies, from the index's doc values in one query (for the computed attributes). */
-    private Map<String, List<SeriesCatalog.SeriesRow>> seriesOfStudies(List<CohortService.Hit> page) {
-        Map<String, List<SeriesCatalog.SeriesRow>> out = new java.util.HashMap<>();
-        if (page.isEmpty()) {
-            return out;
-        }
-        List<String> studies = page.stream().map(CohortService.Hit::study).distinct().toList();
-        for (SeriesCatalog.SeriesRow r : catalog.seriesRows(SeriesCatalog.ofStudies(studies))) {
-            out.computeIfAbsent(r.study(), k -> new java.util.ArrayList<>()).add(r);
-        }
-        return out;
-    }
-
-    private JsonObject answer(CohortService.Hit h, JsonObject dataset, Set<String> tags, Level level, String baseUrl,
-                              List<SeriesCatalog.SeriesRow> ofStudy) {
-        Map<String, JsonValue> elements = new TreeMap<>();
+    private SortedMap<String, String> answer(CohortService.Hit h, Map<String, String> dataset, Set<String> tags,
+                                             Level level, String baseUrl, SeriesCatalog.StudyTotals totals,
+                                             Long seriesInstances) {
+        SortedMap<String, String> elements = new TreeMap<>();
         for (String tag : tags) {
             if (COMPUTED.contains(tag)) {
                 continue;
             }
-            JsonValue e = dataset.get(tag);
+            String e = dataset.get(tag);
             if (e != null) {
                 elements.put(tag, e);
             } else if (STUDY_DEFAULTS.contains(tag) || SERIES_DEFAULTS.contains(tag) || INSTANCE_DEFAULTS.contains(tag)) {
-                DicomDictionary.standard().byTag(tag).ifPresent(d -> elements.put(tag,
-                        Jsonp.createObjectBuilder().add("vr", d.vr()).build()));
+                DicomDictionary.standard().byTag(tag).ifPresent(d -> elements.put(tag, "{\"vr\":" + JsonMembers.quote(d.vr())
+                        + "}"));
             }
         }
         String retrieve = baseUrl + "/studies/" + h.study() + (level != Level.STUDY ? "/series/" + h.series() : "")
                 + (level == Level.INSTANCE ? "/instances/" + h.sop() : "");
         elements.put("00081190", element("UR", retrieve));
         elements.put("00080056", element("CS", "ONLINE"));
-        if (tags.contains("00201206") || tags.contains("00201208") || tags.contains("00080061")) {
-            if (tags.contains("00080061")) {
-                JsonArrayBuilder m = Jsonp.createArrayBuilder();
-                new TreeSet<>(ofStudy.stream().map(SeriesCatalog.SeriesRow::modality).filter(x -> !x.isEmpty()).toList())
-                        .forEach(m::add);
-                elements.put("00080061", Jsonp.createObjectBuilder().add("vr", "CS").add("Value", m).build());
+        if (tags.contains("00080061")) {
+            StringBuilder m = new StringBuilder("{\"vr\":\"CS\",\"Value\":[");
+            if (totals != null) {
+                m.append(String.join(",", totals.modalities().stream().map(JsonMembers::quote).toList()));
             }
-            if (tags.contains("00201206")) {
-                elements.put("00201206", number("IS", ofStudy.size()));
-            }
-            if (tags.contains("00201208")) {
-                elements.put("00201208", number("IS", (int) ofStudy.stream().mapToLong(SeriesCatalog.SeriesRow::instanceCount)
-                        .sum()));
-            }
+            elements.put("00080061", m.append("]}").toString());
         }
-        if (tags.contains("00201209") && h.series() != null) {
-            ofStudy.stream().filter(r -> h.series().equals(r.series())).findFirst()
-                    .ifPresent(r -> elements.put("00201209", number("IS", (int) r.instanceCount())));
+        if (tags.contains("00201206")) {
+            elements.put("00201206", number("IS", totals == null ? 0 : totals.series()));
+        }
+        if (tags.contains("00201208")) {
+            elements.put("00201208", number("IS", totals == null ? 0 : totals.instances()));
+        }
+        if (tags.contains("00201209") && h.series() != null && seriesInstances != null) {
+            elements.put("00201209", number("IS", seriesInstances));
         }
         // UIDs a summary may not hold (SOPInstanceUID is per instance): the hit knows them
         putUidIfMissing(elements, Tags.STUDY_INSTANCE_UID, h.study());
@@ -157,24 +174,22 @@ public class MirrorQidoService {
         if (level == Level.INSTANCE) {
             putUidIfMissing(elements, Tags.SOP_INSTANCE_UID, h.sop());
         }
-        JsonObjectBuilder b = Jsonp.createObjectBuilder();
-        elements.forEach(b::add);
-        return b.build();
+        return elements;
     }
 
-    private static void putUidIfMissing(Map<String, JsonValue> elements, String tag, String uid) {
-        JsonValue e = elements.get(tag);
-        if (uid != null && (e == null || !e.asJsonObject().containsKey("Value"))) {
+    private static void putUidIfMissing(Map<String, String> elements, String tag, String uid) {
+        String e = elements.get(tag);
+        if (uid != null && (e == null || !JsonMembers.hasMember(e, "Value"))) {
             elements.put(tag, element("UI", uid));
         }
     }
 
-    private static JsonObject element(String vr, String value) {
-        return Jsonp.createObjectBuilder().add("vr", vr).add("Value", Jsonp.createArrayBuilder().add(value)).build();
+    private static String element(String vr, String value) {
+        return "{\"vr\":" + JsonMembers.quote(vr) + ",\"Value\":[" + JsonMembers.quote(value) + "]}";
     }
 
-    private static JsonObject number(String vr, int value) {
-        return Jsonp.createObjectBuilder().add("vr", vr).add("Value", Jsonp.createArrayBuilder().add(value)).build();
+    private static String number(String vr, long value) {
+        return "{\"vr\":" + JsonMembers.quote(vr) + ",\"Value\":[" + value + "]}";
     }
 
 }

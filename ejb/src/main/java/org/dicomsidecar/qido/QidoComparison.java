@@ -70,7 +70,7 @@ public class QidoComparison {
         JsonArray hostAnswer = hostQido(path, rawQuery);
         long hostMillis = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
-        JsonArray mirrorAnswer = mirror.query(q, mirrorBase);
+        JsonArray mirrorAnswer = mirror.query(q, mirrorBase).toJsonArray();
         long mirrorMillis = (System.nanoTime() - t0) / 1_000_000;
 
         Map<String, JsonObject> h = byUid(hostAnswer, uidTag);

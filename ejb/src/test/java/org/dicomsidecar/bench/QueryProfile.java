@@ -150,7 +150,10 @@ public final class QueryProfile {
 
     private static int qido(String path, String query, MirrorQidoService qido) {
         QidoRequest r = QidoRequest.of(path).orElseThrow();
-        return qido.query(r.query(QidoRequest.parameters(query)), "http://localhost/mirror/dicomweb").size();
+        // written out as the servlet writes it, so that the answer's serialisation is profiled too
+        var answer = qido.query(r.query(QidoRequest.parameters(query)), "http://localhost/mirror/dicomweb");
+        answer.writeTo(new java.io.BufferedWriter(new java.io.OutputStreamWriter(java.io.OutputStream.nullOutputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16));
+        return answer.size();
     }
 
     private static jakarta.json.JsonValue json(String text) {

@@ -153,6 +153,40 @@ class SeriesCatalogTest {
         }
     }
 
+    /**
+     * A study's representative is its series of the smallest UID, wherever (in whichever segment) it was indexed; its
+     * values are its own. Each series is indexed in a segment of its own, the smallest UID last.
+     */
+    @Test
+    void studyRepresentativesAreTheSmallestSeriesAcrossSegments() {
+        String study = "2.25.4242";
+        String[][] series = {{"2.25.4242.30", "CT"}, {"2.25.4242.200", "MR"}, {"2.25.4242.1000", "SEG"}};
+        for (String[] s : series) {
+            JsonObject d = with(with(with(fixture("ct-chest.json"), Tags.STUDY_INSTANCE_UID, "UI", study),
+                    Tags.SERIES_INSTANCE_UID, "UI", s[0]), "00080060", "CS", s[1]);
+            store.mirror(List.of(with(d, Tags.SOP_INSTANCE_UID, "UI", s[0] + ".1")));
+            catalog.current();
+        }
+        store.mirror(List.of(fixture("mr-brain.json")));
+        catalog.current();
+        var modality = org.dicomsidecar.query.AttributePath.parse("Modality", "test");
+        SeriesCatalog.SeriesHits reps = catalog.studyRepresentatives(new MatchAllDocsQuery(), List.of(modality));
+        Map<String, SeriesCatalog.SeriesHit> byStudy = reps.hits().stream()
+                .collect(Collectors.toMap(SeriesCatalog.SeriesHit::study, h -> h));
+        assertEquals(2, byStudy.size());
+        assertEquals("2.25.4242.1000", byStudy.get(study).series(), "the smallest UID, compared as text");
+        assertEquals("SEG", byStudy.get(study).modality());
+        assertEquals(List.of("SEG"), reps.values().get("Modality").get(byStudy.get(study).doc()));
+        // the same as choosing among every hit
+        SeriesCatalog.SeriesHits all = catalog.seriesHits(new MatchAllDocsQuery(), List.of(modality));
+        Map<String, String> smallest = new java.util.HashMap<>();
+        all.hits().forEach(h -> smallest.merge(h.study(), h.series(), (a, b) -> a.compareTo(b) <= 0 ? a : b));
+        assertEquals(smallest, byStudy.values().stream()
+                .collect(Collectors.toMap(SeriesCatalog.SeriesHit::study, SeriesCatalog.SeriesHit::series)));
+        assertEquals(Map.of(), catalog.studyRepresentatives(new TermQuery(new Term(IndexFields.STUDY, "none")),
+                List.of()).values());
+    }
+
     private static Set<String> uids(List<SeriesCatalog.Entry> entries) {
         return entries.stream().map(SeriesCatalog.Entry::series).collect(Collectors.toSet());
     }

@@ -104,6 +104,13 @@ class DecidedByTheIndexTest {
             }
 
             @Override
+            public Map<String, Summary> storedSummaries(Query seriesQuery, java.util.Set<String> tags) {
+                Map<String, Summary> found = super.storedSummaries(seriesQuery, tags);
+                entriesRead.addAndGet(found.size());
+                return found;
+            }
+
+            @Override
             public Map<String, JsonObject> datasets(Query seriesQuery, java.util.Set<String> tags) {
                 Map<String, JsonObject> found = super.datasets(seriesQuery, tags);
                 entriesRead.addAndGet(found.size());
@@ -223,19 +230,29 @@ class DecidedByTheIndexTest {
     void offsetPagesAreTheEvaluatorsSlices(String query) {
         CohortQuery q = parse(query);
         List<CohortService.Match> expected = evaluatedOverEverySeries(q);
-        for (int offset = 0; offset <= expected.size() + 1; offset++) {
-            for (int limit : new int[] {1, 2, 5}) {
-                List<CohortService.Hit> hits = service.hits(q.level(), q.where(), offset, limit,
-                        java.util.Set.of(Tags.PATIENT_ID, "00180050"), QueryDeadline.none());
-                List<CohortService.Match> slice = expected.subList(Math.min(offset, expected.size()),
-                        Math.min(expected.size(), offset + limit));
-                assertEquals(slice.stream().map(m -> m.study() + "/" + m.series()).toList(),
-                        hits.stream().map(h -> h.study() + "/" + h.series()).toList(), "offset " + offset);
-                for (int i = 0; i < slice.size(); i++) {
-                    JsonObject shown = hits.get(i).dataset();
-                    JsonObject all = slice.get(i).dataset();
-                    assertEquals(all.get(Tags.PATIENT_ID), shown.get(Tags.PATIENT_ID));
-                    assertEquals(all.get("00180050"), shown.get("00180050"));
+        // an image-level attribute is picked out of the entries; patient- and series-level ones come from summaries
+        for (java.util.Set<String> read : List.of(java.util.Set.of(Tags.PATIENT_ID, "00180050"),
+                java.util.Set.of(Tags.PATIENT_ID, "00080060"))) {
+            for (int offset = 0; offset <= expected.size() + 1; offset++) {
+                for (int limit : new int[] {1, 2, 5}) {
+                    List<CohortService.Hit> hits = service.hits(q.level(), q.where(), offset, limit, read,
+                            QueryDeadline.none());
+                    List<CohortService.Match> slice = expected.subList(Math.min(offset, expected.size()),
+                            Math.min(expected.size(), offset + limit));
+                    assertEquals(slice.stream().map(m -> m.study() + "/" + m.series()).toList(),
+                            hits.stream().map(h -> h.study() + "/" + h.series()).toList(), "offset " + offset);
+                    for (int i = 0; i < slice.size(); i++) {
+                        JsonObject shown = org.dicomsidecar.json.JsonMembers.toObject(hits.get(i).dataset());
+                        JsonObject all = slice.get(i).dataset();
+                        for (String tag : read) {
+                            assertEquals(all.get(tag), shown.get(tag), tag);
+                        }
+                        if (hits.get(i).series() != null && SeriesCatalog.inSummaries(read)) {
+                            // read with the summary: the series' instance count comes along
+                            assertEquals(service.catalog.series(hits.get(i).series()).instanceCount(),
+                                    hits.get(i).seriesInstances());
+                        }
+                    }
                 }
             }
         }

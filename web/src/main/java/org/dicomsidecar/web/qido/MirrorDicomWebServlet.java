@@ -51,7 +51,11 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
             var answer = qido.query(q, sidecarDicomWebBase(req, PREFIX));
             resp.setStatus(200);
             resp.setContentType("application/dicom+json");
-            resp.getOutputStream().write(answer.toString().getBytes(StandardCharsets.UTF_8));
+            // written as it is made: the rows' stored JSON is spliced, not parsed and written again
+            java.io.Writer out = new java.io.BufferedWriter(
+                    new java.io.OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
+            answer.writeTo(out);
+            out.flush();
         } catch (RuntimeException e) {
             // the API's own mapping: 400 invalid-query, 503 query-timeout or couchdb-unavailable, else a 500
             // logged without the message (it may quote the query's values)
