@@ -597,6 +597,18 @@ public class SeriesCatalog {
      * only.
      */
     public List<SeriesHit> seriesInUidOrder(Query seriesQuery, String afterUid, int n) {
+        return seriesPage(seriesQuery, afterUid, n, null).stream().map(PageRow::hit).toList();
+    }
+
+    /** A row of a page of series: the series document found, and its stored summary when asked for (else null). */
+    public record PageRow(SeriesHit hit, Summary summary) {
+    }
+
+    /**
+     * As {@link #seriesInUidOrder}, with each series' stored summary (the members named in {@code summaryTags}) read
+     * in the same pass when {@code summaryTags} is not null: a page of QIDO-RS rows from one searcher.
+     */
+    public List<PageRow> seriesPage(Query seriesQuery, String afterUid, int n, Set<String> summaryTags) {
         Query q = new BooleanQuery.Builder().add(SERIES_DOCUMENTS, Occur.FILTER).add(seriesQuery, Occur.FILTER).build();
         if (n <= 0) {
             return List.of();
@@ -616,23 +628,37 @@ public class SeriesCatalog {
                     byDoc[i] = i;
                 }
                 java.util.Arrays.sort(byDoc, java.util.Comparator.comparingInt(i -> top.scoreDocs[i].doc));
-                SeriesHit[] out = new SeriesHit[byDoc.length];
+                PageRow[] out = new PageRow[byDoc.length];
                 var leaves = s.getIndexReader().leaves();
                 LeafReaderContext leaf = null;
                 RepeatedValues study = null;
-                SortedDocValues series = null;
                 RepeatedValues modality = null;
+                BinaryDocValues summaries = null;
+                NumericDocValues counts = null;
                 for (int i : byDoc) {
                     int global = top.scoreDocs[i].doc;
                     if (leaf == null || global >= leaf.docBase + leaf.reader().maxDoc()) {
                         leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(global, leaves));
                         study = new RepeatedValues(leaf.reader().getSortedDocValues(IndexFields.STUDY));
-                        series = leaf.reader().getSortedDocValues(IndexFields.SERIES);
                         modality = new RepeatedValues(leaf.reader().getSortedDocValues(IndexFields.MODALITY));
+                        if (summaryTags != null) {
+                            summaries = leaf.reader().getBinaryDocValues(IndexFields.SUMMARY);
+                            counts = leaf.reader().getNumericDocValues(IndexFields.COUNT);
+                        }
                     }
                     int doc = global - leaf.docBase;
                     String m = modality.get(doc);
-                    out[i] = new SeriesHit(study.get(doc), value(series, doc), m == null ? "" : m, global);
+                    // the sort value is the series UID: no second look-up
+                    Object sortValue = ((org.apache.lucene.search.FieldDoc) top.scoreDocs[i]).fields[0];
+                    String uid = sortValue instanceof BytesRef b ? b.utf8ToString() : null;
+                    SeriesHit hit = new SeriesHit(study.get(doc), uid, m == null ? "" : m, global);
+                    Summary summary = null;
+                    if (summaries != null && summaries.advanceExact(doc)) {
+                        long count = counts != null && counts.advanceExact(doc) ? counts.longValue() : 0;
+                        summary = new Summary(org.dicomsidecar.json.JsonMembers.members(
+                                summaries.binaryValue().utf8ToString(), summaryTags), count);
+                    }
+                    out[i] = new PageRow(hit, summary);
                 }
                 return List.of(out);
             } catch (IOException e) {

@@ -261,8 +261,15 @@ public class CohortService {
         if (series.isPresent() && level == Level.SERIES) {
             // the first offset + limit in UID order, never more than there are
             int n = (int) Math.min((long) offset + limit, catalog.countSeries(series.get()));
-            List<SeriesCatalog.SeriesHit> first = catalog.seriesInUidOrder(series.get(), null, n);
-            return hitsOf(first.subList(Math.min(first.size(), offset), first.size()), level, attributes);
+            boolean summaries = attributes != null && SeriesCatalog.inSummaries(attributes);
+            List<SeriesCatalog.PageRow> first = catalog.seriesPage(series.get(), null, n, summaries ? attributes : null);
+            first = first.subList(Math.min(first.size(), offset), first.size());
+            if (summaries) { // read with the page, in the same pass
+                return first.stream().map(r -> new Hit(r.hit().study(), r.hit().series(), null,
+                        r.summary() == null ? Map.of() : r.summary().members(),
+                        r.summary() == null ? -1 : r.summary().instanceCount())).toList();
+            }
+            return hitsOf(first.stream().map(SeriesCatalog.PageRow::hit).toList(), level, attributes);
         } else if (series.isPresent()) {
             Decided decided = decided(q, series.get());
             List<Match> rows = decided.rows();
