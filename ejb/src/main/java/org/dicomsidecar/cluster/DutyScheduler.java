@@ -81,6 +81,11 @@ public class DutyScheduler {
                 : " takes no duties"));
     }
 
+    /** This node's name among the nodes sharing the database. */
+    public String node() {
+        return node;
+    }
+
     /** Whether this node may act on the duty now. */
     public boolean holds(String duty) {
         return duties != null && duties.holds(duty);
