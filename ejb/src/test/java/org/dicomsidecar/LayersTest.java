@@ -30,6 +30,7 @@ class LayersTest {
             new Layer("Foundation", "config", "json", "dicom"),
             new Layer("Query", "query"),
             new Layer("Infrastructure", "couchdb", "delegation"),
+            new Layer("Coordination", "cluster"),
             new Layer("Catalog", "catalog", "index"),
             new Layer("Features", "ingest", "mirror", "references", "cohorts", "workflow", "qido"),
             new Layer("Admin", "admin"));

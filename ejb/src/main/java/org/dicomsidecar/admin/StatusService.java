@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import org.dicomsidecar.index.MirrorIndex;
+import org.dicomsidecar.cluster.DutyScheduler;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.config.SidecarVersion;
@@ -55,6 +56,9 @@ public class StatusService {
     @Inject
     WorkflowLongPolls longPolls;
 
+    @Inject
+    DutyScheduler duties;
+
     /** @param healthy whether CouchDB and the host both answer; {@code body} is the full report */
     public record StatusReport(boolean healthy, JsonObject body) {
     }
@@ -85,6 +89,7 @@ public class StatusService {
                 .add("host", hostJson)
                 .add("mirror", mirrorJson(c.reachable()))
                 .add("index", indexJson(index.status()))
+                .add("cluster", clusterJson(duties.status()))
                 .add("couchdbViews", Jsonp.createArrayBuilder().add("mirror/instances_by_series")
                         .add("references/by_target"))
                 .add("longPolls", Jsonp.createObjectBuilder().add("waiting", longPolls.waiting())
@@ -135,6 +140,15 @@ public class StatusService {
                 .add("perSecond", Math.round(l.perSecond())).add("finishedAt", l.finishedAt().toString())));
         s.error().ifPresent(e -> b.add("error", e));
         return b;
+    }
+
+    /** This node, whether it takes duties and which it holds, and the nodes whose heartbeat was seen recently. */
+    private static JsonObjectBuilder clusterJson(DutyScheduler.Status s) {
+        jakarta.json.JsonArrayBuilder nodes = Jsonp.createArrayBuilder();
+        s.nodesSeen().forEach(n -> nodes.add(Jsonp.createObjectBuilder().add("name", n.name())
+                .add("seen", n.seen().toString()).add("duties", Jsonp.createArrayBuilder(n.duties()))));
+        return Jsonp.createObjectBuilder().add("node", s.node()).add("takesDuties", s.takesDuties())
+                .add("duties", Jsonp.createArrayBuilder(s.held())).add("nodesSeen", nodes);
     }
 
     private JsonObjectBuilder mirrorJson(boolean couchReachable) {

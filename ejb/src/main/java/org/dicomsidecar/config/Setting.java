@@ -80,6 +80,16 @@ public enum Setting {
             "dcm4chee only: scheduled reconciliations ask only for series received since the last one "
                     + "(SeriesReceiveDateTime); any other host is walked in full"),
 
+    NODE_NAME("sidecar.node.name", "",
+            "This node's name among the sidecars sharing the database (unique per node); empty: the system property "
+                    + "jboss.node.name if set, else the host name"),
+    NODE_DUTIES("sidecar.node.duties", "true",
+            "Whether this node takes duties that must run on one node only (following Orthanc's changes, scheduled "
+                    + "reconciliation); false: it never takes a lease and only answers"),
+    LEASE_SECONDS("sidecar.lease.seconds", "30",
+            "A duty's lease not renewed for this long (by the clock of the node that waits for it) is taken over by "
+                    + "another node; the holder renews it every third of this time and stops acting after half of it"),
+
     QUERY_TIME_BUDGET_MS("sidecar.query.time-budget-ms", "10000",
             "Longest a cohort query, facet, export, mirror QIDO-RS, workflow or reference query may run; past it "
                     + "the query is cancelled and answered 503 query-timeout"),

@@ -172,12 +172,15 @@ public final class SidecarSettings {
             return Kind.ADDRESSES;
         } else if (k.endsWith("url")) {
             return Kind.URL;
+        } else if (s == Setting.LEASE_SECONDS) {
+            return Kind.POSITIVE;
         } else if (k.endsWith("-minutes")) {
             return Kind.NON_NEGATIVE;
         } else if (k.endsWith("-ms") || k.endsWith("max-connections") || k.endsWith("workers")
                 || k.endsWith("-bytes") || k.endsWith("page-size") || k.endsWith("-per-request")) {
             return Kind.POSITIVE;
-        } else if (k.endsWith("forward-authorization") || k.endsWith("on-startup") || k.endsWith("-filter")) {
+        } else if (k.endsWith("forward-authorization") || k.endsWith("on-startup") || k.endsWith("-filter")
+                || s == Setting.NODE_DUTIES) {
             return Kind.BOOLEAN;
         }
         return Kind.TEXT;

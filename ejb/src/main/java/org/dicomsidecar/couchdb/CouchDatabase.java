@@ -116,14 +116,33 @@ public class CouchDatabase {
         return request(new HttpGet(documentUri(id)));
     }
 
-    /** Creates or updates a document (an update carries the current {@code _rev}); answers {id, rev}. */
+    /**
+     * Creates or updates a document (an update carries the current {@code _rev}); answers {id, rev}. A missing
+     * database (until {@link #connectOrCheck()} makes it again) is CouchDB unavailable.
+     */
     public JsonObject put(JsonObject doc) {
         HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
         put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
         try {
-            return request(put).orElseThrow();
+            return request(put).orElseThrow(() -> new CouchUnavailableException("database " + database() + " is missing",
+                    null));
         } finally {
             writes.incrementAndGet();
+        }
+    }
+
+    /**
+     * Writes a document under the revision it carries (none for a new document): its new revision, or empty when that
+     * revision is no longer the current one (409: another writer was first, and nothing was written).
+     */
+    public Optional<String> putUnlessConflict(JsonObject doc) {
+        try {
+            return Optional.of(put(doc).getString("rev"));
+        } catch (CouchRequestException e) {
+            if (e.status() == 409) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -27,7 +27,7 @@ import org.dicomsidecar.json.Jsonp;
  * torn one. A checkpoint written for another URL counts as none: a different archive's sequence numbers mean
  * nothing here.
  */
-public final class ChangesCheckpoint {
+public final class ChangesCheckpoint implements ChangesPosition {
 
     private static final Logger LOG = Logger.getLogger(ChangesCheckpoint.class.getName());
 
@@ -49,6 +49,7 @@ public final class ChangesCheckpoint {
     }
 
     /** The saved sequence number; empty when there is none, it is for another source, or unreadable. */
+    @Override
     public OptionalLong read() {
         String text;
         try {
@@ -81,6 +82,7 @@ public final class ChangesCheckpoint {
     }
 
     /** Saves the sequence number durably (returns once it is on disk). */
+    @Override
     public void write(long seq) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);

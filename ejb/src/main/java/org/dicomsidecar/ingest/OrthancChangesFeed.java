@@ -18,20 +18,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
+import org.dicomsidecar.cluster.DutyScheduler;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
+import org.dicomsidecar.couchdb.CouchDatabase;
 import org.dicomsidecar.delegation.HostAuthorization;
 
 /**
  * The Orthanc changes feed: when {@code sidecar.ingest.orthanc-url} is set, polls Orthanc's {@code /changes}
  * every {@code sidecar.ingest.orthanc-poll-ms} (at once again while Orthanc has more) and hands every stored
  * instance to the mirror, as the webhook receiver does, without Orthanc having to call anyone (its Lua hook
- * holds up Orthanc's ingest for every notification's round trip). The checkpoint lives beside the event
- * journal. Runs on a thread of its own; stops with the application.
+ * holds up Orthanc's ingest for every notification's round trip). One node of those sharing the database follows
+ * it: the one holding the {@code orthanc-changes} duty; the checkpoint lives in CouchDB, so a node that takes the duty
+ * over resumes where the last holder stopped. Runs on a thread of its own; stops with the application.
  */
 @Singleton
 @Startup
-@DependsOn("MirrorStartup")
+@DependsOn({"MirrorStartup", "DutyScheduler"})
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class OrthancChangesFeed {
 
@@ -50,10 +53,18 @@ public class OrthancChangesFeed {
     @Inject
     HostAuthorization hostAuthorization;
 
+    @Inject
+    DutyScheduler duties;
+
+    @Inject
+    CouchDatabase couch;
+
     private OrthancRestClient client;
     private OrthancChangesPoller poller;
     private ScheduledExecutorService executor;
     private volatile boolean stopping;
+    /** Whether this node held the duty at the last poll (only the poll thread uses it). */
+    private boolean held;
     /** The poller's skipped changes already added to the mirror's statistics (only the poll thread uses it). */
     private long skippedCounted;
 
@@ -70,8 +81,10 @@ public class OrthancChangesFeed {
         String shown = SidecarSettings.withoutUserInfo(url.get());
         client = new OrthancRestClient(url.get(), hostAuthorization,
                 settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS), settings.getInt(Setting.HOST_READ_TIMEOUT_MS));
-        poller = new OrthancChangesPoller(client,
-                new ChangesCheckpoint(mirror.journalDir().resolve(CHECKPOINT_FILE), shown), this::journal);
+        ChangesPosition checkpoint = new CouchChangesCheckpoint(CouchChangesCheckpoint.of(couch),
+                DutyScheduler.ORTHANC_CHANGES, shown, duties.node(),
+                new ChangesCheckpoint(mirror.journalDir().resolve(CHECKPOINT_FILE), shown));
+        poller = new OrthancChangesPoller(client, checkpoint, this::journal);
         long interval = settings.getLong(Setting.INGEST_ORTHANC_POLL_MS);
         executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = threads.newThread(task);
@@ -89,8 +102,16 @@ public class OrthancChangesFeed {
     }
 
     private void pollWhileMore() {
+        if (!duties.holds(DutyScheduler.ORTHANC_CHANGES)) {
+            held = false; // another node follows the feed, or none can while CouchDB is away
+            return;
+        }
+        if (!held) {
+            held = true;
+            poller.resumeFromCheckpoint(); // the last holder may have moved it on
+        }
         try {
-            while (!stopping && poller.poll()) {
+            while (!stopping && poller.poll() && duties.holds(DutyScheduler.ORTHANC_CHANGES)) {
                 // Orthanc has more waiting: next page at once
             }
         } finally {

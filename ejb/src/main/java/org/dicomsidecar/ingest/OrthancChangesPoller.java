@@ -51,7 +51,7 @@ public final class OrthancChangesPoller {
     }
 
     private final Orthanc orthanc;
-    private final ChangesCheckpoint checkpoint;
+    private final ChangesPosition checkpoint;
     private final Journal journal;
     private final Map<String, SeriesUids> series = lru();
     private final Map<String, String> studies = lru();
@@ -62,7 +62,7 @@ public final class OrthancChangesPoller {
     private volatile long skipped;
     private int failedPolls;
 
-    public OrthancChangesPoller(Orthanc orthanc, ChangesCheckpoint checkpoint, Journal journal) {
+    public OrthancChangesPoller(Orthanc orthanc, ChangesPosition checkpoint, Journal journal) {
         this.orthanc = orthanc;
         this.checkpoint = checkpoint;
         this.journal = journal;
@@ -95,6 +95,14 @@ public final class OrthancChangesPoller {
             }
             return false;
         }
+    }
+
+    /**
+     * Forgets where it had read to, so that the next poll starts from the saved checkpoint: for a node that takes
+     * the feed over from another (or back), whose checkpoint has moved on meanwhile.
+     */
+    public void resumeFromCheckpoint() {
+        since = -1;
     }
 
     /** The last sequence number read and handed on, or -1 before the first poll worked. */

@@ -3,6 +3,7 @@ package org.dicomsidecar.mirror;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.dicomsidecar.cluster.DutyScheduler;
 import org.dicomsidecar.config.Setting;
 import org.dicomsidecar.config.SidecarSettings;
 import org.dicomsidecar.couchdb.CouchDatabase;
@@ -18,10 +20,13 @@ import org.dicomsidecar.couchdb.CouchDatabase;
 /**
  * Starts the mirror when the application starts (replaying the journal), and reconciles: once CouchDB is
  * up after start-up, then every {@code sidecar.reconcile.interval-minutes}; a run that failed is tried again
- * after 30 s, then after longer and longer pauses (at most 15 minutes) while it keeps failing.
+ * after 30 s, then after longer and longer pauses (at most 15 minutes) while it keeps failing. Of the nodes sharing
+ * the database, the one holding the {@code reconcile} duty reconciles; a node that takes the duty over runs a full
+ * reconciliation as at start-up (it finds what a node that died had journaled but not mirrored).
  */
 @Singleton
 @Startup
+@DependsOn("DutyScheduler")
 public class MirrorStartup {
 
     @Resource
@@ -39,9 +44,15 @@ public class MirrorStartup {
     @Inject
     SidecarSettings settings;
 
+    @Inject
+    DutyScheduler duties;
+
     private ScheduledFuture<?> task;
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(15);
     private boolean startupRunDone;
+    /** Whether this node held the reconcile duty at the last check, and whether it ever did. */
+    private boolean held;
+    private boolean everHeld;
     private Reconciler.Run lastFailure;
     private int failuresInARow;
     private final Instant startedAt = Instant.now();
@@ -57,9 +68,22 @@ public class MirrorStartup {
         if (!couch.isReady()) {
             return;
         }
+        if (!duties.holds(DutyScheduler.RECONCILE)) {
+            held = false;
+            return;
+        }
+        String trigger = "startup";
+        if (!held) {
+            held = true;
+            if (everHeld) { // taken over from another node (or back): reconcile as at start-up
+                startupRunDone = !settings.getBoolean(Setting.RECONCILE_ON_STARTUP);
+                trigger = "duty-taken";
+            }
+            everHeld = true;
+        }
         if (!startupRunDone) {
             startupRunDone = true;
-            reconciler.start("startup", false);
+            reconciler.start(trigger, false);
             return;
         }
         Reconciler.Run last = reconciler.lastFinished().orElse(null);

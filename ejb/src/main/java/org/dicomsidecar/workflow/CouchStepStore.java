@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dicomsidecar.couchdb.CouchDatabase;
-import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.json.Jsonp;
 
 /** Step documents in the sidecar's CouchDB database. */
@@ -27,14 +26,7 @@ public class CouchStepStore implements StepStore {
 
     @Override
     public Optional<String> put(JsonObject doc) {
-        try {
-            return Optional.of(couch.put(doc).getString("rev"));
-        } catch (CouchRequestException e) {
-            if (e.status() == 409) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return couch.putUnlessConflict(doc);
     }
 
     @Override

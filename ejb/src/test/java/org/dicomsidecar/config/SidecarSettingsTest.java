@@ -195,6 +195,9 @@ class SidecarSettingsTest {
             "sidecar.trusted-proxies         | proxy.example.org",
             "sidecar.trusted-proxies         | 10.0.0.256",
             "sidecar.trusted-proxies         | 10.0.0.0/8",
+            "sidecar.lease.seconds           | 0",
+            "sidecar.lease.seconds           | 30s",
+            "sidecar.node.duties             | no",
     })
     void invalidValuesAreRejectedNamingTheSetting(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(key, value));

@@ -7,6 +7,7 @@ import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.time.Instant;
 import java.util.List;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
@@ -24,6 +25,8 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.util.BytesRef;
+import org.dicomsidecar.cluster.Lease;
+import org.dicomsidecar.cluster.NodeHeartbeat;
 import org.dicomsidecar.json.Jsonp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -318,6 +321,14 @@ class DocumentMapperTest {
         assertTrue(DocumentMapper.map(parse("{\"_id\": \"_design/x\", \"views\": {}}")).isEmpty());
         assertTrue(DocumentMapper.map(parse("{\"_id\": \"cohort:x\", \"type\": \"cohort\"}")).isEmpty());
         assertTrue(DocumentMapper.map(parse("{\"type\": \"instance\"}")).isEmpty());
+    }
+
+    @Test
+    void theNodesLeaseAndHeartbeatDocumentsAreNotIndexed() {
+        Instant now = Instant.parse("2025-03-01T08:00:00Z");
+        assertTrue(DocumentMapper.map(Lease.heldBy("node-a", "reconcile", now, 30).document("1-a")).isEmpty());
+        assertTrue(DocumentMapper.map(Lease.free("reconcile", now, 30).document("2-a")).isEmpty());
+        assertTrue(DocumentMapper.map(new NodeHeartbeat("node-a", now, List.of("reconcile")).document(null)).isEmpty());
     }
 
     @Test
