@@ -615,19 +615,13 @@ public class SeriesCatalog {
         }
         return index.search(s -> {
             try {
-                org.apache.lucene.search.Sort byUid = new org.apache.lucene.search.Sort(
-                        new org.apache.lucene.search.SortField(IndexFields.SERIES,
-                                org.apache.lucene.search.SortField.Type.STRING));
-                org.apache.lucene.search.TopDocs top = afterUid == null ? s.search(q, n, byUid, false)
-                        // after the last document holding that UID: strictly greater UIDs only
-                        : s.searchAfter(new org.apache.lucene.search.FieldDoc(s.getIndexReader().maxDoc() - 1,
-                                Float.NaN, new Object[] {new BytesRef(afterUid)}), q, n, byUid, false);
+                List<PageEntry> page = firstInUidOrder(s, q, afterUid, n);
                 // doc values are read forward only: leaf by leaf, in document order, then put back in UID order
-                Integer[] byDoc = new Integer[top.scoreDocs.length];
+                Integer[] byDoc = new Integer[page.size()];
                 for (int i = 0; i < byDoc.length; i++) {
                     byDoc[i] = i;
                 }
-                java.util.Arrays.sort(byDoc, java.util.Comparator.comparingInt(i -> top.scoreDocs[i].doc));
+                java.util.Arrays.sort(byDoc, java.util.Comparator.comparingInt(i -> page.get(i).global()));
                 PageRow[] out = new PageRow[byDoc.length];
                 var leaves = s.getIndexReader().leaves();
                 LeafReaderContext leaf = null;
@@ -636,7 +630,7 @@ public class SeriesCatalog {
                 BinaryDocValues summaries = null;
                 NumericDocValues counts = null;
                 for (int i : byDoc) {
-                    int global = top.scoreDocs[i].doc;
+                    int global = page.get(i).global();
                     if (leaf == null || global >= leaf.docBase + leaf.reader().maxDoc()) {
                         leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(global, leaves));
                         study = new RepeatedValues(leaf.reader().getSortedDocValues(IndexFields.STUDY));
@@ -648,10 +642,7 @@ public class SeriesCatalog {
                     }
                     int doc = global - leaf.docBase;
                     String m = modality.get(doc);
-                    // the sort value is the series UID: no second look-up
-                    Object sortValue = ((org.apache.lucene.search.FieldDoc) top.scoreDocs[i]).fields[0];
-                    String uid = sortValue instanceof BytesRef b ? b.utf8ToString() : null;
-                    SeriesHit hit = new SeriesHit(study.get(doc), uid, m == null ? "" : m, global);
+                    SeriesHit hit = new SeriesHit(study.get(doc), page.get(i).uid(), m == null ? "" : m, global);
                     Summary summary = null;
                     if (summaries != null && summaries.advanceExact(doc)) {
                         long count = counts != null && counts.advanceExact(doc) ? counts.longValue() : 0;
@@ -665,6 +656,84 @@ public class SeriesCatalog {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** A document of a page in UID order: its number in the searcher and its series UID. */
+    private record PageEntry(int global, String uid) {
+    }
+
+    /**
+     * The first {@code n} documents a query finds in series UID order, after {@code afterUid} (null: from the first).
+     * Within a segment the series' doc-values ordinals follow their UIDs, so each segment's matches are sorted by
+     * ordinal, and the segments' sorted runs are merged by UID: one UID is read per document returned (and one per
+     * segment more), never one per match, and no priority queue of {@code n} entries is kept.
+     */
+    private static List<PageEntry> firstInUidOrder(IndexSearcher s, Query q, String afterUid, int n)
+            throws IOException {
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+        long[][] runs = new long[leaves.size()][];
+        int[] lengths = new int[leaves.size()];
+        SortedDocValues[] uids = new SortedDocValues[leaves.size()];
+        BytesRef after = afterUid == null ? null : new BytesRef(afterUid);
+        s.search(q, new SimpleCollector() {
+            private int leaf;
+            private int minOrd;
+
+            @Override
+            protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                leaf = context.ord;
+                uids[leaf] = context.reader().getSortedDocValues(IndexFields.SERIES);
+                runs[leaf] = new long[16];
+                minOrd = 0;
+                if (after != null && uids[leaf] != null) {
+                    int found = uids[leaf].lookupTerm(after);
+                    minOrd = found >= 0 ? found + 1 : -found - 1; // strictly after that UID
+                }
+            }
+
+            @Override
+            public void collect(int doc) throws IOException {
+                SortedDocValues values = uids[leaf];
+                if (values == null || !values.advanceExact(doc) || values.ordValue() < minOrd) {
+                    return;
+                }
+                if (lengths[leaf] == runs[leaf].length) {
+                    runs[leaf] = java.util.Arrays.copyOf(runs[leaf], runs[leaf].length * 2);
+                }
+                runs[leaf][lengths[leaf]++] = ((long) values.ordValue() << 32) | doc; // ordinal, then document
+            }
+
+            @Override
+            public ScoreMode scoreMode() {
+                return ScoreMode.COMPLETE_NO_SCORES;
+            }
+        });
+        // each segment's run in ordinal order; the heads of the runs merged by UID
+        int[] next = new int[leaves.size()];
+        java.util.PriorityQueue<Object[]> heads = new java.util.PriorityQueue<>(
+                (a, b) -> ((BytesRef) a[1]).compareTo((BytesRef) b[1]));
+        for (int leaf = 0; leaf < runs.length; leaf++) {
+            if (lengths[leaf] > 0) {
+                java.util.Arrays.sort(runs[leaf], 0, lengths[leaf]);
+                heads.add(new Object[] {leaf, head(uids[leaf], runs[leaf][0])});
+            }
+        }
+        List<PageEntry> out = new ArrayList<>(Math.min(n, 1024));
+        while (out.size() < n && !heads.isEmpty()) {
+            Object[] smallest = heads.poll();
+            int leaf = (Integer) smallest[0];
+            int doc = (int) runs[leaf][next[leaf]];
+            out.add(new PageEntry(leaves.get(leaf).docBase + doc, ((BytesRef) smallest[1]).utf8ToString()));
+            if (++next[leaf] < lengths[leaf]) {
+                heads.add(new Object[] {leaf, head(uids[leaf], runs[leaf][next[leaf]])});
+            }
+        }
+        return out;
+    }
+
+    /** The UID of a run's entry (ordinal in the high half), copied: the doc values reuse their bytes. */
+    private static BytesRef head(SortedDocValues uids, long entry) throws IOException {
+        return BytesRef.deepCopyOf(uids.lookupOrd((int) (entry >>> 32)));
     }
 
     /** A segment's doc values of some attribute paths, read as facet values. */

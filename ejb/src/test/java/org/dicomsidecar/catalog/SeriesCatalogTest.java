@@ -187,6 +187,53 @@ class SeriesCatalogTest {
                 List.of()).values());
     }
 
+    /**
+     * Pages in series UID order over series spread across segments (indexed in a shuffled order, a refresh after
+     * every few) are the UIDs sorted as text, from the first or strictly after any UID, present or not.
+     */
+    @Test
+    void pagesInUidOrderAcrossSegmentsAreTheSortedUids() {
+        List<String> uids = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            uids.add("2.25.99." + (i * 37 % 101) + (i % 3 == 0 ? ".7" : ""));
+        }
+        java.util.Collections.shuffle(uids, new java.util.Random(7));
+        for (int i = 0; i < uids.size(); i++) {
+            JsonObject d = with(with(fixture("ct-chest.json"), Tags.STUDY_INSTANCE_UID, "UI", "2.25.99"),
+                    Tags.SERIES_INSTANCE_UID, "UI", uids.get(i));
+            store.mirror(List.of(with(d, Tags.SOP_INSTANCE_UID, "UI", uids.get(i) + ".1")));
+            if (i % 3 == 2) {
+                catalog.current();
+            }
+        }
+        catalog.current();
+        List<String> sorted = uids.stream().sorted().toList();
+        List<String> afters = new ArrayList<>(sorted);
+        afters.add(null);
+        afters.add("2.25.99.5");
+        afters.add("0");
+        afters.add("9");
+        for (String after : afters) {
+            for (int n : new int[] {1, 3, 5, 100}) {
+                List<String> expected = sorted.stream().filter(u -> after == null || u.compareTo(after) > 0).limit(n)
+                        .toList();
+                List<SeriesCatalog.SeriesHit> page = catalog.seriesInUidOrder(new MatchAllDocsQuery(), after, n);
+                assertEquals(expected, page.stream().map(SeriesCatalog.SeriesHit::series).toList(),
+                        "after " + after + ", " + n);
+                page.forEach(h -> assertEquals("2.25.99", h.study()));
+                List<SeriesCatalog.PageRow> rows = catalog.seriesPage(new MatchAllDocsQuery(), after, n,
+                        Set.of(Tags.SERIES_INSTANCE_UID));
+                for (SeriesCatalog.PageRow r : rows) {
+                    assertEquals(InMemoryCatalogStore.string(catalog.series(r.hit().series()).dicom(),
+                            Tags.SERIES_INSTANCE_UID), r.hit().series());
+                    assertTrue(r.summary().members().get(Tags.SERIES_INSTANCE_UID).contains(r.hit().series()),
+                            "the row's own summary");
+                    assertEquals(1, r.summary().instanceCount());
+                }
+            }
+        }
+    }
+
     private static Set<String> uids(List<SeriesCatalog.Entry> entries) {
         return entries.stream().map(SeriesCatalog.Entry::series).collect(Collectors.toSet());
     }
