@@ -145,8 +145,14 @@ public class StatusService {
     /** This node, whether it takes duties and which it holds, and the nodes whose heartbeat was seen recently. */
     private static JsonObjectBuilder clusterJson(DutyScheduler.Status s) {
         jakarta.json.JsonArrayBuilder nodes = Jsonp.createArrayBuilder();
-        s.nodesSeen().forEach(n -> nodes.add(Jsonp.createObjectBuilder().add("name", n.name())
-                .add("seen", n.seen().toString()).add("duties", Jsonp.createArrayBuilder(n.duties()))));
+        s.nodesSeen().forEach(n -> {
+            JsonObjectBuilder node = Jsonp.createObjectBuilder().add("name", n.name())
+                    .add("seen", n.seen().toString()).add("duties", Jsonp.createArrayBuilder(n.duties()));
+            if (n.journalDepth() >= 0) {
+                node.add("journalDepth", n.journalDepth());
+            }
+            nodes.add(node);
+        });
         return Jsonp.createObjectBuilder().add("node", s.node()).add("takesDuties", s.takesDuties())
                 .add("duties", Jsonp.createArrayBuilder(s.held())).add("nodesSeen", nodes);
     }

@@ -52,6 +52,8 @@ public class DutyScheduler {
     private Duties duties;
     private Heartbeats heartbeats;
     private ScheduledExecutorService executor;
+    /** What this node reports of its event journal in its heartbeat (-1 until the mirror says). */
+    private volatile java.util.function.LongSupplier journalDepth = () -> -1;
 
     /** What the status shows: this node's name, whether it takes duties, those it holds, the nodes seen recently. */
     public record Status(String node, boolean takesDuties, List<String> held, List<NodeHeartbeat> nodesSeen) {
@@ -86,6 +88,11 @@ public class DutyScheduler {
         return node;
     }
 
+    /** Where the heartbeat reads this node's journal depth from (the mirror's events not yet mirrored). */
+    public void reportJournalDepth(java.util.function.LongSupplier depth) {
+        journalDepth = depth;
+    }
+
     /** Whether this node may act on the duty now. */
     public boolean holds(String duty) {
         return duties != null && duties.holds(duty);
@@ -98,7 +105,7 @@ public class DutyScheduler {
     private void tick() {
         try {
             duties.tick();
-            heartbeats.beat(duties.held());
+            heartbeats.beat(duties.held(), journalDepth.getAsLong());
         } catch (RuntimeException e) { // a tick that throws would end the schedule: log it and tick again
             LOG.log(Level.WARNING, "Duty tick failed", e);
         }

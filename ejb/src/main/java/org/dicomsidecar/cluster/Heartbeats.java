@@ -12,7 +12,7 @@ import org.dicomsidecar.couchdb.CouchRequestException;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
 
 /**
- * This node's heartbeat and what it knows of the others'. Every {@link #beat(List)} writes this node's document
+ * This node's heartbeat and what it knows of the others'. Every {@link #beat(List, long)} writes this node's document
  * ({@code sidecar-node:<name>}: the time and the duties it holds) under its revision, a conflict being retried at the
  * next beat, then reads every node's. A node counts as seen while its document changed within the last three lease
  * times by this node's own clock (its {@code seen} instant, written by that node's clock, is for people to read); a
@@ -56,9 +56,17 @@ public final class Heartbeats {
     }
 
     /** Writes this node's heartbeat with the duties it holds, then reads every node's. Never throws on CouchDB trouble. */
-    public synchronized void beat(List<String> duties) {
+    public void beat(List<String> duties) {
+        beat(duties, -1);
+    }
+
+    /**
+     * Writes this node's heartbeat with the duties it holds and its journal's depth (-1: not reported), then reads
+     * every node's. Never throws on CouchDB trouble.
+     */
+    public synchronized void beat(List<String> duties, long journalDepth) {
         try {
-            write(new NodeHeartbeat(node, clock.wallTime(), duties));
+            write(new NodeHeartbeat(node, clock.wallTime(), duties, journalDepth));
             read();
             if (failure != null) {
                 LOG.info("Heartbeats written and read again");

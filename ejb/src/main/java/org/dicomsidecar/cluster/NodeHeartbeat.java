@@ -11,9 +11,10 @@ import org.dicomsidecar.json.Jsonp;
 
 /**
  * A node's heartbeat, the content of the document {@code sidecar-node:<name>}: the node's name, when it last wrote it
- * by its own clock, and the duties it held then.
+ * by its own clock, the duties it held then, and how many events its journal held not yet mirrored (-1: not
+ * reported).
  */
-public record NodeHeartbeat(String name, Instant seen, List<String> duties) {
+public record NodeHeartbeat(String name, Instant seen, List<String> duties, long journalDepth) {
 
     /** The documents' {@code type}. */
     public static final String TYPE = "node";
@@ -22,6 +23,11 @@ public record NodeHeartbeat(String name, Instant seen, List<String> duties) {
 
     public NodeHeartbeat {
         duties = List.copyOf(duties);
+    }
+
+    /** A heartbeat that does not report the journal. */
+    public NodeHeartbeat(String name, Instant seen, List<String> duties) {
+        this(name, seen, duties, -1);
     }
 
     /** The id of a node's heartbeat document. */
@@ -33,8 +39,12 @@ public record NodeHeartbeat(String name, Instant seen, List<String> duties) {
     public JsonObject document(String rev) {
         JsonArrayBuilder held = Jsonp.createArrayBuilder();
         duties.forEach(held::add);
-        return ClusterDocuments.start(id(name), rev, TYPE).add("name", name)
-                .add("seen", ClusterDocuments.text(seen)).add("duties", held).build();
+        var doc = ClusterDocuments.start(id(name), rev, TYPE).add("name", name)
+                .add("seen", ClusterDocuments.text(seen)).add("duties", held);
+        if (journalDepth >= 0) {
+            doc.add("journalDepth", journalDepth);
+        }
+        return doc.build();
     }
 
     /** The heartbeat a document holds; missing fields read as no duties, the epoch. */
@@ -44,6 +54,8 @@ public record NodeHeartbeat(String name, Instant seen, List<String> duties) {
                 ? a.stream().filter(v -> v.getValueType() == JsonValue.ValueType.STRING)
                         .map(v -> ((JsonString) v).getString()).toList()
                 : List.of();
-        return new NodeHeartbeat(name, ClusterDocuments.instant(document, "seen"), duties);
+        long journalDepth = document.get("journalDepth") instanceof jakarta.json.JsonNumber n && n.isIntegral()
+                && n.longValue() >= 0 ? n.longValue() : -1;
+        return new NodeHeartbeat(name, ClusterDocuments.instant(document, "seen"), duties, journalDepth);
     }
 }

@@ -60,6 +60,7 @@ public class MirrorStartup {
     @PostConstruct
     void start() {
         mirror.start();
+        duties.reportJournalDepth(mirror::queueDepth);
         startupRunDone = !settings.getBoolean(Setting.RECONCILE_ON_STARTUP);
         task = scheduler.scheduleWithFixedDelay(this::maybeReconcile, 2, 5, TimeUnit.SECONDS);
     }

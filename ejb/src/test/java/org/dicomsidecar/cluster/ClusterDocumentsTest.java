@@ -58,5 +58,10 @@ class ClusterDocumentsTest {
                 NodeHeartbeat.of(doc));
         assertEquals(new NodeHeartbeat("node-c", Instant.EPOCH, List.of()),
                 NodeHeartbeat.of(parse("{\"_id\": \"sidecar-node:node-c\", \"duties\": [1, null]}")));
+        JsonObject withJournal = new NodeHeartbeat("node-d", NOW, List.of(), 7).document("3-x");
+        assertEquals(7, withJournal.getInt("journalDepth"));
+        assertEquals(7, NodeHeartbeat.of(withJournal).journalDepth());
+        assertEquals(-1, NodeHeartbeat.of(parse("{\"_id\": \"sidecar-node:e\", \"journalDepth\": -5}"))
+                .journalDepth(), "a depth that is no count is not reported");
     }
 }

@@ -23,6 +23,21 @@ class HeartbeatsTest {
     }
 
     @Test
+    void eachNodesJournalDepthIsSeenByTheOthers() {
+        Heartbeats a = node("node-a");
+        Heartbeats b = node("node-b");
+        for (int beat = 0; beat < 2; beat++) {
+            a.beat(List.of("reconcile"), 12 + beat);
+            b.beat(List.of());
+            time.advanceSeconds(SECONDS / 3.0);
+        }
+        NodeHeartbeat seenByB = b.recent().stream().filter(h -> h.name().equals("node-a")).findFirst().orElseThrow();
+        assertEquals(13, seenByB.journalDepth());
+        NodeHeartbeat bItself = b.recent().stream().filter(h -> h.name().equals("node-b")).findFirst().orElseThrow();
+        assertEquals(-1, bItself.journalDepth(), "not reported");
+    }
+
+    @Test
     void everyNodeSeesItselfAndTheOthersWithTheirDuties() {
         Heartbeats a = node("node-a");
         Heartbeats b = node("node-b");
