@@ -162,6 +162,11 @@ public class SeriesCatalog {
      * instance count: what an answer splices in without building JSON objects.
      */
     public record Summary(Map<String, String> members, long instanceCount) {
+
+        /** A stored summary's members named in {@code tags} (all when null), with the series' instance count. */
+        static Summary read(BytesRef stored, Set<String> tags, long instanceCount) {
+            return new Summary(org.dicomsidecar.json.JsonMembers.members(stored.utf8ToString(), tags), instanceCount);
+        }
     }
 
     /**
@@ -169,8 +174,7 @@ public class SeriesCatalog {
      * members named in {@code tags} only (all when null).
      */
     public Map<String, Summary> storedSummaries(Query seriesQuery, Set<String> tags) {
-        return bySeries(seriesQuery, IndexFields.SUMMARY, (summary, count) ->
-                new Summary(org.dicomsidecar.json.JsonMembers.members(summary.utf8ToString(), tags), count));
+        return bySeries(seriesQuery, IndexFields.SUMMARY, (summary, count) -> Summary.read(summary, tags, count));
     }
 
     /**
@@ -646,8 +650,7 @@ public class SeriesCatalog {
                     Summary summary = null;
                     if (summaries != null && summaries.advanceExact(doc)) {
                         long count = counts != null && counts.advanceExact(doc) ? counts.longValue() : 0;
-                        summary = new Summary(org.dicomsidecar.json.JsonMembers.members(
-                                summaries.binaryValue().utf8ToString(), summaryTags), count);
+                        summary = Summary.read(summaries.binaryValue(), summaryTags, count);
                     }
                     out[i] = new PageRow(hit, summary);
                 }

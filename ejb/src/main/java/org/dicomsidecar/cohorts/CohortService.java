@@ -265,9 +265,7 @@ public class CohortService {
             List<SeriesCatalog.PageRow> first = catalog.seriesPage(series.get(), null, n, summaries ? attributes : null);
             first = first.subList(Math.min(first.size(), offset), first.size());
             if (summaries) { // read with the page, in the same pass
-                return first.stream().map(r -> new Hit(r.hit().study(), r.hit().series(), null,
-                        r.summary() == null ? Map.of() : r.summary().members(),
-                        r.summary() == null ? -1 : r.summary().instanceCount())).toList();
+                return first.stream().map(r -> hit(r.hit(), level, r.summary())).toList();
             }
             return hitsOf(first.stream().map(SeriesCatalog.PageRow::hit).toList(), level, attributes);
         } else if (series.isPresent()) {
@@ -300,13 +298,13 @@ public class CohortService {
         Map<String, SeriesCatalog.Summary> summaries = catalog.storedSummaries(new TermInSetQuery(IndexFields.ID,
                 found.stream().map(h -> new BytesRef(org.dicomsidecar.catalog.MirrorDocuments.seriesId(h.series())))
                         .toList()), attributes);
-        List<Hit> out = new ArrayList<>(found.size());
-        for (SeriesCatalog.SeriesHit h : found) {
-            SeriesCatalog.Summary summary = summaries.get(h.series());
-            out.add(new Hit(h.study(), level == Level.STUDY ? null : h.series(), null,
-                    summary == null ? Map.of() : summary.members(), summary == null ? -1 : summary.instanceCount()));
-        }
-        return out;
+        return found.stream().map(h -> hit(h, level, summaries.get(h.series()))).toList();
+    }
+
+    /** A hit for a series document with its stored summary (null: none stored). */
+    private static Hit hit(SeriesCatalog.SeriesHit h, Level level, SeriesCatalog.Summary summary) {
+        return new Hit(h.study(), level == Level.STUDY ? null : h.series(), null,
+                summary == null ? Map.of() : summary.members(), summary == null ? -1 : summary.instanceCount());
     }
 
     /** Instance datasets by SOP Instance UID (those the mirror holds). */

@@ -100,7 +100,7 @@ public class MirrorQidoService {
     /** The instance counts of the page's series: from the hits where the read knew them, else from the index. */
     private Map<String, Long> seriesInstances(List<CohortService.Hit> page) {
         Map<String, Long> out = new HashMap<>();
-        List<String> unknown = new ArrayList<>();
+        List<String> studiesToRead = new ArrayList<>(); // of the series whose count the hit does not know
         for (CohortService.Hit h : page) {
             if (h.series() == null) {
                 continue;
@@ -108,13 +108,11 @@ public class MirrorQidoService {
             if (h.seriesInstances() >= 0) {
                 out.put(h.series(), h.seriesInstances());
             } else {
-                unknown.add(h.series());
+                studiesToRead.add(h.study());
             }
         }
-        if (!unknown.isEmpty()) {
-            for (SeriesCatalog.SeriesRow r : catalog.seriesRows(SeriesCatalog.ofStudies(page.stream()
-                    .filter(h -> h.series() != null && h.seriesInstances() < 0).map(CohortService.Hit::study)
-                    .toList()))) {
+        if (!studiesToRead.isEmpty()) {
+            for (SeriesCatalog.SeriesRow r : catalog.seriesRows(SeriesCatalog.ofStudies(studiesToRead))) {
                 out.putIfAbsent(r.series(), r.instanceCount());
             }
         }
