@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.dicomsidecar.qido.MirrorQidoService;
+import org.dicomsidecar.qido.QidoAnswer;
 import org.dicomsidecar.qido.QidoQuery;
 import org.dicomsidecar.qido.QidoRequest;
 import org.dicomsidecar.web.JsonExceptionMapper;
@@ -46,20 +47,27 @@ public class MirrorDicomWebServlet extends DicomWebDelegationServlet {
             return;
         }
         QidoRequest r = qidoRequest.get();
+        QidoAnswer answer;
         try {
             QidoQuery q = r.query(QidoRequest.parameters(target.query()));
-            var answer = qido.query(q, sidecarDicomWebBase(req, PREFIX));
-            resp.setStatus(200);
-            resp.setContentType("application/dicom+json");
-            // written as it is made: the rows' stored JSON is spliced, not parsed and written again
-            java.io.Writer out = new java.io.BufferedWriter(
-                    new java.io.OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
-            answer.writeTo(out);
-            out.flush();
+            answer = qido.query(q, sidecarDicomWebBase(req, PREFIX));
         } catch (RuntimeException e) {
             // the API's own mapping: 400 invalid-query, 503 query-timeout or couchdb-unavailable, else a 500
             // logged without the message (it may quote the query's values)
             sendError(resp, (JsonObject) new JsonExceptionMapper().toResponse(e).getEntity());
+            return;
         }
+        resp.setStatus(200);
+        resp.setContentType("application/dicom+json");
+        // the rows' stored JSON is spliced, not parsed and written again; a caller that goes away while it is
+        // written ends the request as an I/O failure of its own, not as a failed query
+        java.io.Writer out = new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(resp.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
+        try {
+            answer.writeTo(out);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        out.flush();
     }
 }
