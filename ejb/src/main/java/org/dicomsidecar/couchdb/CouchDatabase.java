@@ -61,6 +61,8 @@ public class CouchDatabase {
     private volatile boolean ready;
     /** Write requests this node has sent, counted once each has ended, whatever came of it. */
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /** Write requests sent and not ended yet: CouchDB may already hold what they write. */
+    private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String lastError = "not connected yet";
 
     /**
@@ -123,11 +125,13 @@ public class CouchDatabase {
     public JsonObject put(JsonObject doc) {
         HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
         put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
+        writing.incrementAndGet();
         try {
             return request(put).orElseThrow(() -> new CouchUnavailableException("database " + database() + " is missing",
                     null));
         } finally {
             writes.incrementAndGet();
+            writing.decrementAndGet();
         }
     }
 
@@ -156,6 +160,14 @@ public class CouchDatabase {
     }
 
     /**
+     * Whether a write request of this node is under way: CouchDB may hold its document before this node has its
+     * answer (and counts it in {@link #writes()}), so a reader that must see it reads the changes feed.
+     */
+    public boolean writing() {
+        return writing.get() > 0;
+    }
+
+    /**
      * Writes many documents in one request. Answers one result per document, in order: {id, rev} or
      * {id, error, reason} (a "conflict" error leaves that document untouched; the caller decides).
      */
@@ -166,10 +178,12 @@ public class CouchDatabase {
         JsonArrayBuilder array = Jsonp.createArrayBuilder();
         docs.forEach(array::add);
         String body = Jsonp.createObjectBuilder().add("docs", array).build().toString();
+        writing.incrementAndGet();
         try {
             return postForArray("_bulk_docs", body);
         } finally {
             writes.incrementAndGet();
+            writing.decrementAndGet();
         }
     }
 

@@ -331,7 +331,8 @@ public class MirrorIndex implements IndexSearch {
 
     /**
      * Brings the index up to date with what this node wrote before a question is answered: when it has written to
-     * CouchDB since the last catch-up began, the question catches up itself; otherwise it answers at once, and what
+     * CouchDB since the last catch-up began, or is writing now (CouchDB may hold the document before this node has
+     * its answer), the question catches up itself; otherwise it answers at once, and what
      * other writers (other nodes) wrote arrives with the feed thread, which reads the changes every 250 ms. While
      * CouchDB is not known to be up (the health check or the feed thread failed), every question asks it, and
      * fails as CouchDB does: answers are never older than the feed allows without saying so.
@@ -341,7 +342,8 @@ public class MirrorIndex implements IndexSearch {
     @Override
     public void current() {
         requireReady();
-        if (couch != null && couch.isReady() && error == null && couch.writes() == writesBeforeCatchUp.get()) {
+        if (couch != null && couch.isReady() && error == null && !couch.writing()
+                && couch.writes() == writesBeforeCatchUp.get()) {
             return;
         }
         try {
