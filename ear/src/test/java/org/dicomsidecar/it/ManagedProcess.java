@@ -91,6 +91,30 @@ final class ManagedProcess {
         process = null;
     }
 
+    /**
+     * Ends the process and its children at once, as a crash or {@code kill -9} does (SIGKILL: no shutdown hook runs,
+     * nothing is released), and waits for them to be gone.
+     */
+    synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly); // the JVM first, so that its start script cannot stop it
+        process.destroyForcibly();
+        try {
+            for (ProcessHandle child : children) {
+                child.onExit().get(20, TimeUnit.SECONDS);
+            }
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(name + " did not end after SIGKILL", e);
+        }
+        process = null;
+    }
+
     long pid() {
         return process == null ? -1 : process.pid();
     }

@@ -10,7 +10,6 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -31,9 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -57,15 +54,10 @@ final class TokenCheckingHost implements AutoCloseable {
                          Instant issued, String tokenId) {
     }
 
-    /** Headers that belong to one connection (RFC 9110 7.6.1), and those the JDK client sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host",
-            "content-length", "expect", "authorization");
-
     private final HttpServer server;
     private final ExecutorService threads;
     private final String issuer;
-    private final String targetBaseUrl;
+    private final HttpForwarder forwarder;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
@@ -76,8 +68,7 @@ final class TokenCheckingHost implements AutoCloseable {
     private TokenCheckingHost(HttpServer server, String issuer, String targetBaseUrl) {
         this.server = server;
         this.issuer = issuer;
-        this.targetBaseUrl = targetBaseUrl.endsWith("/")
-                ? targetBaseUrl.substring(0, targetBaseUrl.length() - 1) : targetBaseUrl;
+        this.forwarder = new HttpForwarder(targetBaseUrl);
         this.threads = Executors.newCachedThreadPool(task -> {
             Thread t = new Thread(task, "token-checking-host");
             t.setDaemon(true);
@@ -144,7 +135,7 @@ final class TokenCheckingHost implements AutoCloseable {
                     exchange.getRequestMethod(), path, Instant.ofEpochSecond(claims.getJsonNumber("exp").longValue()),
                     claims.containsKey("iat") ? Instant.ofEpochSecond(claims.getJsonNumber("iat").longValue()) : null,
                     claims.containsKey("jti") ? text(claims, "jti") : null));
-            forward(exchange);
+            forwarder.forward(exchange);
         } finally {
             exchange.close();
         }
@@ -239,60 +230,6 @@ final class TokenCheckingHost implements AutoCloseable {
     }
 
     /** Passes the request to the target and its answer back, bodies streamed. */
-    private void forward(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        String rawQuery = exchange.getRequestURI().getRawQuery();
-        URI target = URI.create(targetBaseUrl + exchange.getRequestURI().getRawPath()
-                + (rawQuery == null ? "" : "?" + rawQuery));
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        boolean chunked = "chunked".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Transfer-Encoding"));
-        HttpRequest.BodyPublisher body;
-        if (length != null && !chunked) {
-            long n = Long.parseLong(length.trim());
-            body = n == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(
-                    HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody), n);
-        } else if (chunked) {
-            body = HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody);
-        } else {
-            body = HttpRequest.BodyPublishers.noBody();
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(120))
-                .method(method, body);
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(v -> request.header(name, v));
-            }
-        });
-        HttpResponse<InputStream> answer;
-        try {
-            answer = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            exchange.sendResponseHeaders(502, -1);
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            exchange.sendResponseHeaders(503, -1);
-            return;
-        }
-        answer.headers().map().forEach((name, values) -> {
-            if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
-                values.forEach(v -> exchange.getResponseHeaders().add(name, v));
-            }
-        });
-        long answerLength = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
-        boolean noBody = "HEAD".equals(method) || answer.statusCode() == 204 || answer.statusCode() == 304
-                || answerLength == 0;
-        try (InputStream in = answer.body()) {
-            // the JDK server: 0 means chunked (length unknown), -1 means no body
-            exchange.sendResponseHeaders(answer.statusCode(), noBody ? -1 : answerLength > 0 ? answerLength : 0);
-            if (!noBody) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    in.transferTo(out);
-                }
-            }
-        }
-    }
-
     private static byte[] base64Url(String s) throws TokenRefused {
         try {
             return Base64.getUrlDecoder().decode(s);
