@@ -33,7 +33,7 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
     private final String id;
     private final String source;
     private final String node;
-    private final ChangesPosition before;
+    private final java.util.function.Supplier<OptionalLong> before;
     private volatile boolean toldOtherSource;
 
     /**
@@ -42,7 +42,8 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
      * @param node the node writing, for people reading the document
      * @param before where a single node kept the checkpoint before (read while CouchDB has none)
      */
-    public CouchChangesCheckpoint(Documents couch, String feed, String source, String node, ChangesPosition before) {
+    public CouchChangesCheckpoint(Documents couch, String feed, String source, String node,
+            java.util.function.Supplier<OptionalLong> before) {
         this.couch = couch;
         this.id = ID_PREFIX + feed;
         this.source = source;
@@ -70,7 +71,7 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
     public OptionalLong read() {
         Optional<JsonObject> doc = couch.get(id);
         if (doc.isEmpty()) {
-            return before.read();
+            return before.get();
         }
         JsonObject o = doc.get();
         if (!source.equals(o.getString("source", null))) {

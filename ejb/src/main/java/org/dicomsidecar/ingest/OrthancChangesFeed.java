@@ -83,7 +83,7 @@ public class OrthancChangesFeed {
                 settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS), settings.getInt(Setting.HOST_READ_TIMEOUT_MS));
         ChangesPosition checkpoint = new CouchChangesCheckpoint(CouchChangesCheckpoint.of(couch),
                 DutyScheduler.ORTHANC_CHANGES, shown, duties.node(),
-                new ChangesCheckpoint(mirror.journalDir().resolve(CHECKPOINT_FILE), shown));
+                new ChangesCheckpointFile(mirror.journalDir().resolve(CHECKPOINT_FILE), shown)::read);
         poller = new OrthancChangesPoller(client, checkpoint, this::journal);
         long interval = settings.getLong(Setting.INGEST_ORTHANC_POLL_MS);
         executor = Executors.newSingleThreadScheduledExecutor(task -> {

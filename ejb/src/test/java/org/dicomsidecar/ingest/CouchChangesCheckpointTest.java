@@ -66,7 +66,12 @@ class CouchChangesCheckpointTest {
 
     private CouchChangesCheckpoint checkpoint(Path dir) {
         return new CouchChangesCheckpoint(couch, "orthanc-changes", SOURCE, "node-a",
-                new ChangesCheckpoint(dir.resolve("orthanc-changes.checkpoint"), SOURCE));
+                new ChangesCheckpointFile(dir.resolve("orthanc-changes.checkpoint"), SOURCE)::read);
+    }
+
+    /** The file a single node kept beside its journal. */
+    private static void writeFile(Path dir, long seq) throws IOException {
+        Files.writeString(dir.resolve("orthanc-changes.checkpoint"), "{\"source\":\"" + SOURCE + "\",\"seq\":" + seq + "}\n");
     }
 
     @Test
@@ -85,11 +90,11 @@ class CouchChangesCheckpointTest {
 
     @Test
     void theFileAnOlderVersionKeptIsReadUntilTheFirstWrite(@TempDir Path dir) throws IOException {
-        new ChangesCheckpoint(dir.resolve("orthanc-changes.checkpoint"), SOURCE).write(42);
+        writeFile(dir, 42);
         CouchChangesCheckpoint c = checkpoint(dir);
         assertEquals(OptionalLong.of(42), c.read());
         c.write(43);
-        new ChangesCheckpoint(dir.resolve("orthanc-changes.checkpoint"), SOURCE).write(1);
+        writeFile(dir, 1);
         assertEquals(OptionalLong.of(43), c.read(), "CouchDB's wins once written");
     }
 

@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class OrthancChangesPollerTest {
 
@@ -132,8 +131,6 @@ class OrthancChangesPollerTest {
         }
     }
 
-    @TempDir
-    Path dir;
 
     private final FakeOrthanc orthanc = new FakeOrthanc();
     private final FakeJournal journal = new FakeJournal();
@@ -164,8 +161,23 @@ class OrthancChangesPollerTest {
         log.removeHandler(capture);
     }
 
-    private ChangesCheckpoint checkpoint() {
-        return new ChangesCheckpoint(dir.resolve("orthanc-changes.checkpoint"), URL);
+    /** Where the poller keeps its position: shared by every poller of a test, as CouchDB is by every node. */
+    private final ChangesPosition position = new ChangesPosition() {
+        private OptionalLong seq = OptionalLong.empty();
+
+        @Override
+        public synchronized OptionalLong read() {
+            return seq;
+        }
+
+        @Override
+        public synchronized void write(long value) {
+            seq = OptionalLong.of(value);
+        }
+    };
+
+    private ChangesPosition checkpoint() {
+        return position;
     }
 
     private OrthancChangesPoller poller() {
