@@ -153,12 +153,26 @@ class ClusterIT {
             assertFalse(rows.asJsonArray().isEmpty(), qido);
         }
 
-        // workflow: a step written on A is a fact on B, and so are the questions of absence
+        // a cohort saved on A is there on B, with the same count
+        String saved = "/api/cohorts/saved/cluster-" + System.nanoTime();
+        HttpResponse<byte[]> savedOnA = put(a, saved, null, "{\"level\": \"instance\", \"where\": "
+                + "{\"attribute\": \"Modality\", \"in\": [\"CT\", \"MR\"]}}");
+        assertEquals(200, savedOnA.statusCode(), Http.text(savedOnA));
+        assertEquals(Http.json(savedOnA.body()).asJsonObject().getInt("count"), getJson(b, saved).getInt("count"));
+
+        // workflow: a step written on A is a fact on B, and so are the questions of absence; an agent waiting on B
+        // for changes is told of it
         String study = studyOf(instances.iterator().next());
         String step = "cluster-review-" + System.nanoTime();
+        String since = getJson(b, "/api/workflow/changes?timeout=0").getString("next");
+        CompletableFuture<JsonObject> waitingOnB = CompletableFuture.supplyAsync(
+                () -> getJson(b, "/api/workflow/changes?timeout=30000&since=" + since));
         HttpResponse<byte[]> put = put(a, "/api/workflow/studies/" + study + "/steps/" + step, null,
                 "{\"state\": \"done\", \"actor\": \"it\"}");
         assertEquals(201, put.statusCode(), Http.text(put));
+        JsonObject told = waitingOnB.join();
+        assertTrue(told.getJsonArray("changes").stream().anyMatch(c -> c.asJsonObject().getString("step")
+                .equals(step)), "the agent waiting on B was told of the step written on A: " + told);
         String lacking = "{\"lacks\": [{\"step\": \"" + step + "\", \"state\": \"done\"}], \"limit\": 1000}";
         String having = "{\"has\": [{\"step\": \"" + step + "\", \"state\": \"done\"}], \"limit\": 1000}";
         JsonValue withStep = sameFromBoth("studies with the step",

@@ -19,6 +19,6 @@ public class CouchLeaseStore implements LeaseStore {
 
     @Override
     public Optional<String> write(Lease lease, String rev) {
-        return couch.putUnlessConflict(lease.document(rev));
+        return couch.putOnQuorum(lease.document(rev));
     }
 }

@@ -14,7 +14,9 @@ public interface LeaseStore {
 
     /**
      * Writes the lease over revision {@code rev} (null for a new document). Answers the new revision, or empty when
-     * {@code rev} is no longer the current one: another node wrote first, and this write changed nothing.
+     * {@code rev} is no longer the current one (another node wrote first, and this write changed nothing) or when
+     * too few of CouchDB's copies took the write to rule out a conflicting one: either way this node does not hold
+     * the lease by this write.
      */
     Optional<String> write(Lease lease, String rev);
 }

@@ -123,12 +123,22 @@ public class CouchDatabase {
      * database (until {@link #connectOrCheck()} makes it again) is CouchDB unavailable.
      */
     public JsonObject put(JsonObject doc) {
+        return write(doc).body();
+    }
+
+    /** A written document's answer, {id, rev}, and CouchDB's status: 201, or 202 when fewer copies than a quorum took it. */
+    private record Written(int status, JsonObject body) {
+    }
+
+    private Written write(JsonObject doc) {
         HttpPut put = new HttpPut(documentUri(doc.getString("_id")));
         put.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
         writing.incrementAndGet();
         try {
-            return request(put).orElseThrow(() -> new CouchUnavailableException("database " + database() + " is missing",
-                    null));
+            int[] status = new int[1];
+            JsonObject body = request(put, status).orElseThrow(() -> new CouchUnavailableException("database "
+                    + database() + " is missing", null));
+            return new Written(status[0], body);
         } finally {
             writes.incrementAndGet();
             writing.decrementAndGet();
@@ -142,6 +152,24 @@ public class CouchDatabase {
     public Optional<String> putUnlessConflict(JsonObject doc) {
         try {
             return Optional.of(put(doc).getString("rev"));
+        } catch (CouchRequestException e) {
+            if (e.status() == 409) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a document under the revision it carries, as {@link #putUnlessConflict}, and counts the write only when
+     * a quorum of the database's copies took it: on a CouchDB cluster short of nodes, a write accepted by fewer (202)
+     * may yet meet another node's conflicting write to another copy, so it is answered as lost. A lease is written
+     * this way: of two nodes, at most one believes it holds a duty, even while the cluster is split.
+     */
+    public Optional<String> putOnQuorum(JsonObject doc) {
+        try {
+            Written written = write(doc);
+            return written.status() == 202 ? Optional.empty() : Optional.of(written.body().getString("rev"));
         } catch (CouchRequestException e) {
             if (e.status() == 409) {
                 return Optional.empty();
@@ -300,9 +328,15 @@ public class CouchDatabase {
      * {@link CouchUnavailableException}.
      */
     private Optional<JsonObject> request(HttpRequestBase request) {
+        return request(request, new int[1]);
+    }
+
+    /** The same, keeping the answer's status in {@code status[0]}. */
+    private Optional<JsonObject> request(HttpRequestBase request, int[] status) {
         CouchDbClient c = clientOrCreate();
         try {
             HttpResponse response = c.executeRequest(request);
+            status[0] = response.getStatusLine().getStatusCode();
             HttpEntity entity = response.getEntity();
             try (InputStream in = entity == null ? InputStream.nullInputStream() : entity.getContent();
                  JsonReader reader = Jsonp.createReader(in)) {

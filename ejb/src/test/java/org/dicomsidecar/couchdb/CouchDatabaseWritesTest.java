@@ -32,6 +32,8 @@ class CouchDatabaseWritesTest {
     private final CountDownLatch answer = new CountDownLatch(1);
     private CouchDatabase couch;
     private volatile boolean refusePuts;
+    /** The status a PUT is answered with, once let through. */
+    private volatile int putStatus = 201;
 
     @BeforeEach
     void start() throws IOException {
@@ -64,8 +66,9 @@ class CouchDatabaseWritesTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            body = "{\"ok\":true,\"id\":\"a\",\"rev\":\"1-x\"}";
-            status = 201;
+            body = putStatus == 409 ? "{\"error\":\"conflict\",\"reason\":\"Document update conflict.\"}"
+                    : "{\"ok\":true,\"id\":\"a\",\"rev\":\"1-x\"}";
+            status = putStatus;
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -101,5 +104,18 @@ class CouchDatabaseWritesTest {
         }
         assertFalse(couch.writing());
         assertEquals(1, couch.writes());
+    }
+
+    @Test
+    void aWriteOnQuorumCountsOnlyWhenAQuorumOfCopiesTookIt() {
+        answer.countDown(); // answer every PUT at once
+        jakarta.json.JsonObject lease = Jsonp.createObjectBuilder().add("_id", "sidecar-lease:reconcile").build();
+        assertEquals(Optional.of("1-x"), couch.putOnQuorum(lease), "201: taken by a quorum");
+        putStatus = 202;
+        assertEquals(Optional.empty(), couch.putOnQuorum(lease), "202: taken by fewer copies, may yet conflict");
+        assertEquals(Optional.of("1-x"), couch.putUnlessConflict(lease), "an ordinary write counts a 202 as written");
+        putStatus = 409;
+        assertEquals(Optional.empty(), couch.putOnQuorum(lease), "409: another writer was first");
+        assertEquals(3 + 1, couch.writes());
     }
 }
