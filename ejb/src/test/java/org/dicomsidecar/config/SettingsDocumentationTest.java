@@ -14,8 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The settings table of docs/configuration.md and the compose file's variables stay in step with {@link Setting}. */
+/** The settings table of docs/configuration.md and the compose files' variables stay in step with {@link Setting}. */
 class SettingsDocumentationTest {
 
     private static final Path ROOT = Path.of(System.getProperty("sidecar.project.root", "..")).toAbsolutePath();
@@ -39,17 +41,17 @@ class SettingsDocumentationTest {
         rows.keySet().forEach(k -> assertTrue(known.contains(k), "docs/configuration.md documents an unknown setting " + k));
     }
 
-    @Test
-    void composeFileUsesOnlyKnownSettings() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"docker/docker-compose.yml", "docker/docker-compose.cluster.yml"})
+    void composeFileUsesOnlyKnownSettings(String file) throws IOException {
         Set<String> variables = Arrays.stream(Setting.values()).map(Setting::environmentVariable)
                 .collect(Collectors.toSet());
-        Matcher m = Pattern.compile("\\b(SIDECAR_[A-Z0-9_]+)\\s*:")
-                .matcher(Files.readString(ROOT.resolve("docker/docker-compose.yml")));
+        Matcher m = Pattern.compile("\\b(SIDECAR_[A-Z0-9_]+)\\s*:").matcher(Files.readString(ROOT.resolve(file)));
         int found = 0;
         while (m.find()) {
-            assertTrue(variables.contains(m.group(1)), "docker-compose.yml sets unknown " + m.group(1));
+            assertTrue(variables.contains(m.group(1)), file + " sets unknown " + m.group(1));
             found++;
         }
-        assertTrue(found >= 4, "the compose file configures the sidecar by environment variables");
+        assertTrue(found >= 4, file + " configures the sidecar by environment variables");
     }
 }
