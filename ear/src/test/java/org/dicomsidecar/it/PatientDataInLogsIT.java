@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Run last (junit-platform.properties orders classes by {@link Order}; the others keep their order): after every
  * other integration test has sent its studies through the sidecar, no patient name (nor a component of it),
  * patient ID or birth date that the archive holds appears in any log our servers wrote during the run: the
- * WildFly logs of every IT server base (ear/target/it-server*&#47;log). Orthanc's and pouchdb-server's logs
+ * WildFly logs of every IT server base (ear/target/it-server*&#47;log, and the two-node test's nodes). Orthanc's and pouchdb-server's logs
  * are not ours (the archive logs the patients it stores) and are not searched.
  *
  * <p>A failure names the file, line and column and the kind of value, never the value: the failsafe reports
@@ -92,11 +92,24 @@ class PatientDataInLogsIT extends SidecarDeployment {
         return values.stream().distinct().toList();
     }
 
-    /** Every file with ".log" in its name under each it-server* folder's log folder (rotated ones too). */
+    /**
+     * Every file with ".log" in its name under the log folder of each IT server base: the it-server* folders, and
+     * the nodes {@link ClusterIT} started (it-work/cluster/node-*), rotated logs too, and those nodes' console output.
+     */
     private static List<Path> ourLogs() {
-        try (Stream<Path> bases = Files.list(targetDir())) {
+        try {
+            List<Path> bases = new ArrayList<>(list(targetDir(), "it-server"));
+            Path cluster = Path.of(System.getProperty("it.work"), "cluster");
+            List<Path> nodes = list(cluster, "node-");
             List<Path> logs = new ArrayList<>();
-            for (Path base : bases.filter(b -> b.getFileName().toString().startsWith("it-server")).toList()) {
+            for (Path node : nodes) {
+                if (Files.isDirectory(node)) {
+                    bases.add(node);
+                } else if (node.getFileName().toString().endsWith(".log")) {
+                    logs.add(node);
+                }
+            }
+            for (Path base : bases) {
                 Path logDir = base.resolve("log");
                 if (Files.isDirectory(logDir)) {
                     try (Stream<Path> files = Files.list(logDir)) {
@@ -107,6 +120,16 @@ class PatientDataInLogsIT extends SidecarDeployment {
             return logs;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The entries of a folder whose names start with {@code prefix}; none when the folder does not exist. */
+    private static List<Path> list(Path folder, String prefix) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.filter(e -> e.getFileName().toString().startsWith(prefix)).toList();
         }
     }
 

@@ -13,9 +13,12 @@ import org.dicomsidecar.json.Jsonp;
 
 /**
  * The changes feed's checkpoint in CouchDB, {@code sidecar-checkpoint:<feed>}: whichever node holds the feed resumes
- * where the last holder stopped. {@code {"type": "checkpoint", "source": "<the host's URL>", "seq": n, "node": ...}};
- * a checkpoint for another URL counts as none. Until the first write, a checkpoint file a single node kept before
- * (an upgrade) is read instead.
+ * where the last holder stopped. {@code {"type": "checkpoint", "source": "<the host's URL>", "seq": n, "node": ...}}.
+ * The database mirrors one archive, which the nodes may reach under different URLs (a name on one machine, an
+ * address on another): a checkpoint written under another URL is resumed from all the same, and said so once. Were
+ * it another archive's, its log would end before the checkpoint and the poller starts again from its start, and
+ * the start-up reconciliation mirrors what that archive held. Until the first write, a checkpoint file a single node
+ * kept before (an upgrade) is read instead.
  */
 public final class CouchChangesCheckpoint implements ChangesPosition {
 
@@ -74,18 +77,16 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
             return before.get();
         }
         JsonObject o = doc.get();
-        if (!source.equals(o.getString("source", null))) {
-            if (!toldOtherSource) {
-                toldOtherSource = true;
-                LOG.log(Level.INFO, "The checkpoint {0} is for {1}, not {2}: ignoring it",
-                        new Object[]{id, o.getString("source", "?"), source});
-            }
-            return OptionalLong.empty();
-        }
         JsonNumber seq = o.get("seq") instanceof JsonNumber n ? n : null;
         if (seq == null || !seq.isIntegral() || seq.longValue() < 0) {
             LOG.log(Level.WARNING, "The checkpoint {0} has no whole number \"seq\", ignoring it", id);
             return OptionalLong.empty();
+        }
+        if (!source.equals(o.getString("source", null)) && !toldOtherSource) {
+            toldOtherSource = true;
+            LOG.log(Level.INFO, "The checkpoint {0} was written by node {1} reaching the archive at {2}; this node "
+                    + "reaches it at {3}: resuming from it", new Object[]{id, o.getString("node", "?"),
+                            o.getString("source", "?"), source});
         }
         return OptionalLong.of(seq.longValue());
     }

@@ -99,10 +99,11 @@ class CouchChangesCheckpointTest {
     }
 
     @Test
-    void aCheckpointForAnotherSourceOrWithoutASequenceCountsAsNone(@TempDir Path dir) {
-        couch.store(Jsonp.createObjectBuilder().add("_id", ID).add("source", "http://elsewhere:8042").add("seq", 9)
-                .build());
-        assertEquals(OptionalLong.empty(), checkpoint(dir).read());
+    void aCheckpointWrittenUnderAnotherUrlIsResumedOneWithoutASequenceIsNone(@TempDir Path dir) {
+        // another node reaches the same archive under another name
+        couch.store(Jsonp.createObjectBuilder().add("_id", ID).add("source", "http://orthanc.example:8042")
+                .add("seq", 9).add("node", "node-b").build());
+        assertEquals(OptionalLong.of(9), checkpoint(dir).read());
         couch.docs.clear();
         couch.store(Jsonp.createObjectBuilder().add("_id", ID).add("source", SOURCE).add("seq", "9").build());
         assertEquals(OptionalLong.empty(), checkpoint(dir).read());
