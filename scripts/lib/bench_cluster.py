@@ -286,8 +286,8 @@ def run(args):
             ("" if len(set(sizes[k].values())) == 1 else "  (THE NODES DIFFER)"))
     clients = [Client(i, args.base) for i in range(args.clients)]
     out = {"label": args.label, "bases": args.base, "serving": args.serving.split(","), "clients": args.clients,
-           "roundRobin": ROUND_ROBIN if len(args.base) > 1 else None, "answers": sizes, "nodes": nodes, "cores": os.cpu_count(),
-           "questions": {}}
+           "roundRobin": ROUND_ROBIN if len(args.base) > 1 else None, "answers": sizes, "nodes": nodes,
+           "cores": os.cpu_count(), "questions": {}}
     if args.warmup > 0:
         log("%s: warm-up, %d clients for %g s (%s in turn)" % (args.label, args.clients, args.warmup, " ".join(keys)))
         w = phase(clients, requests, keys, args.warmup, pids)
@@ -315,13 +315,12 @@ def per_request_ms(seconds, r):
 
 
 def cpu_figures(setup, r):
-    """One question of one setup: CPU ms per answered request of the serving nodes, the idle ones (None when every
-    node serves), pouchdb-server, the client and all of these; the CPU seconds of the machine's other work."""
+    """One question of one setup: CPU ms per answered request of each process ("process": {name: ms}), of the serving
+    nodes together, the client and all of these; the CPU seconds of the machine's other work; how busy it was."""
     cpu = r["cpu"]
     serving = sum(v for n, v in cpu.items() if n in setup["serving"] and v is not None)
-    idle = [v for n, v in cpu.items() if n.startswith("wildfly") and n not in setup["serving"] and v is not None]
     ours = sum(v for v in cpu.values() if v is not None) + r["clientCpu"]
-    return {"serving": per_request_ms(serving, r), "idle": per_request_ms(sum(idle), r) if idle else None,
+    return {"process": {n: per_request_ms(v, r) for n, v in cpu.items()}, "serving": per_request_ms(serving, r),
             "couch": per_request_ms(cpu.get("pouchdb"), r), "client": per_request_ms(r["clientCpu"], r),
             "ours": per_request_ms(ours, r), "others": max(0.0, r["machineBusy"] - ours),
             "busy": r["machineBusy"] / (r["seconds"] * setup["cores"])}
@@ -349,23 +348,26 @@ def report(args):
     w("%d clients (Python threads), %s s per question after %s s of warm-up per setup." % (
         setups[0]["clients"], fmt(next(iter(setups[0]["questions"].values()))["seconds"], 1), args.warmup))
     w("")
-    w("| setup | question | req/s | p50 ms | p99 ms | errors | CPU ms/req: serving WildFly | idle WildFly | "
-      "pouchdb-server | client | all of these | machine busy | others' CPU s |")
+    w("| setup | question | req/s | p50 ms | p99 ms | errors | CPU ms/req: node-a | node-b | pouchdb-server | "
+      "client | all of these | machine busy | others' CPU s |")
     w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in setups:
         for k in keys:
             r = s["questions"][k]
             c = cpu_figures(s, r)
+            nodes = ["%s%s" % (fmt(c["process"].get(n), 3), "" if n in s["serving"] else " (idle)")
+                     for n in ("wildfly-a", "wildfly-b")]
             w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s %% | %s |" % (
                 s["label"], k, fmt(r["perSecond"], 1), fmt(r["p50"], 1), fmt(r["p99"], 1), fmt(r["errors"]),
-                fmt(c["serving"], 3), "-" if c["idle"] is None else fmt(c["idle"], 3), fmt(c["couch"], 3),
-                fmt(c["client"], 3), fmt(c["ours"], 3), fmt(100 * c["busy"]), fmt(c["others"], 1)))
+                nodes[0], nodes[1], fmt(c["couch"], 3), fmt(c["client"], 3), fmt(c["ours"], 3), fmt(100 * c["busy"]),
+                fmt(c["others"], 1)))
     w("")
     w("Questions: " + "; ".join("**%s** %s" % (k, bench_scale.TITLES[k]) for k in keys) + ". Answer sizes per node: " +
       "; ".join("%s %s" % (k, " / ".join(fmt(v) for v in setups[-1]["answers"][k].values())) for k in keys) + ".")
     w("CPU per request: the CPU seconds (utime + stime) each process used from before the first request to after the "
-      "last answer, over the answered requests; machine busy: all cores, every process; others' CPU: machine busy "
-      "less these processes (other work on the machine during the measurement).")
+      "last answer, over the answered requests (node-b idle: what it costs standing by, over node-a's requests); all "
+      "of these: both nodes, pouchdb-server and the client; machine busy: all cores, every process; others' CPU: "
+      "machine busy less these processes (other work on the machine during the measurement).")
     w("")
     w("## What a second machine would give")
     w("")
@@ -393,8 +395,9 @@ def report(args):
           "CPU over all their requests), x%s." % (cores, fmt(c1, 3), fmt(c2, 3), fmt(ratio, 2)))
         if ratio > 1.15:
             w("- A request costs %s %% more WildFly CPU with two nodes on one machine: the two JVMs compete for the "
-              "same cores and caches, each with its own JIT, GC and background threads; a machine per node removes "
-              "that competition, so the two-node figure, used below, is the cautious one." % fmt(100 * (ratio - 1)))
+              "same cores and caches, each with its own JIT, GC and background threads (and node-b's JIT may still be "
+              "compiling after a short warm-up); a machine per node removes that competition, so the two-node "
+              "figure, used below, is the cautious one." % fmt(100 * (ratio - 1)))
         elif ratio < 0.85:
             w("- A request costs less with two nodes than with one, which a second node cannot cause (each request is "
               "the same work on either node): the one-node run paid for something else (the JIT still compiling, "
