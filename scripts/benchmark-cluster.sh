@@ -110,10 +110,14 @@ NODE_B="http://127.0.0.1:$HTTP_B/sidecar"
 
 # --- data: the scale benchmark's snapshot, into a pouchdb-server of our own -----------------------------------------------
 log "=== data: $INSTANCES instances, seed $SEED (the scale benchmark prepares them, data cache $CACHE) ==="
-BENCH_PREPARE_ONLY=1 BENCH_SIZES="$INSTANCES" BENCH_SEED="$SEED" BENCH_DATA_CACHE="$CACHE" BENCH_SKIP_BUILD=1 \
-  BENCH_WORK_DIR="$ROOT/prepare" BENCH_COUCHDB_PORT="$COUCH_PORT" \
-  background "$SIDECAR_ROOT/scripts/benchmark-scale.sh" >"$ROOT/logs/prepare.log" 2>&1 \
-  || die "preparing the data failed; see $ROOT/logs/prepare.log"
+# its output to a log from inside the background job: a redirection of the call would take this script's own
+# messages along while it waits (an interruption's among them)
+prepare_data() {
+  exec >"$ROOT/logs/prepare.log" 2>&1
+  BENCH_PREPARE_ONLY=1 BENCH_SIZES="$INSTANCES" BENCH_SEED="$SEED" BENCH_DATA_CACHE="$CACHE" BENCH_SKIP_BUILD=1 \
+    BENCH_WORK_DIR="$ROOT/prepare" BENCH_COUCHDB_PORT="$COUCH_PORT" exec "$SIDECAR_ROOT/scripts/benchmark-scale.sh"
+}
+background prepare_data || die "preparing the data failed; see $ROOT/logs/prepare.log"
 SNAPSHOT="$CACHE/$SEED-$INSTANCES"
 [[ -f "$SNAPSHOT/manifest.json" && -f "$SNAPSHOT/dataset.json" ]] || die "no snapshot in $SNAPSHOT; see $ROOT/logs/prepare.log"
 rm -rf "$ROOT/prepare"
