@@ -394,37 +394,44 @@ def report(args):
           "it tells is the CPU a request costs: WildFly %s ms per request on one node, %s ms on two (both nodes' "
           "CPU over all their requests), x%s." % (cores, fmt(c1, 3), fmt(c2, 3), fmt(ratio, 2)))
         if ratio > 1.15:
-            w("- A request costs %s %% more WildFly CPU with two nodes on one machine: the two JVMs compete for the "
-              "same cores and caches, each with its own JIT, GC and background threads (and node-b's JIT may still be "
-              "compiling after a short warm-up); a machine per node removes that competition, so the two-node "
-              "figure, used below, is the cautious one." % fmt(100 * (ratio - 1)))
+            w("- A request costs %s %% more WildFly CPU with two nodes on one machine. Nothing per request is shared "
+              "between the nodes but CouchDB, so the extra is most likely the two JVMs competing for the same cores "
+              "and caches, each with its own JIT, GC and background threads (and node-b's JIT still compiling after a "
+              "short warm-up), which a machine per node removes; if it were inherent, the two-node figure would hold "
+              "on two machines too. Both ends are worked out below." % fmt(100 * (ratio - 1)))
         elif ratio < 0.85:
             w("- A request costs less with two nodes than with one, which a second node cannot cause (each request is "
               "the same work on either node): the one-node run paid for something else (the JIT still compiling, "
-              "garbage collection, other work on the machine). The higher, one-node figure is used below, so that "
+              "garbage collection, other work on the machine). The one-node figure is used below for both, so that "
               "the projection never credits a second node with more than its own cores.")
         else:
             w("- A request costs about the same whichever node answers it and however many nodes there are: each node "
               "answers from its own index, and nothing per request is shared between the nodes but CouchDB. The "
               "work divides, so throughput grows with the nodes once each has cores of its own.")
-        cost = max(c1, c2)
-        node_alone = cores * 1000.0 / c1
-        two_alone = 2 * cores * 1000.0 / cost
-        w("- A node on a machine of its own (%d cores; clients and CouchDB elsewhere) can answer at most %d x 1000 / "
-          "%s = %s req/s; two such machines at most 2 x %d x 1000 / %s = %s req/s." % (
-              cores, cores, fmt(c1, 3), fmt(node_alone), cores, fmt(cost, 3), fmt(two_alone)))
         if couch:
             couch_cap = 1000.0 / couch
             w("- The shared CouchDB: pouchdb-server spent %s ms per request in the two-node run (its heartbeat and "
               "lease traffic included; one Node.js thread, so at most one core): it caps all nodes together at "
               "1000 / %s = %s req/s." % (fmt(couch, 3), fmt(couch, 3), fmt(couch_cap)))
         else:
-            couch_cap = None
+            couch_cap = float("inf")
             w("- The shared CouchDB: pouchdb-server spent no measurable CPU on these requests; it caps nothing.")
-        projected = min(two_alone, couch_cap) if couch_cap else two_alone
-        w("- So a second machine would give about %s req/s where a node on one machine of its own gives %s: x%s%s." % (
-            fmt(projected), fmt(node_alone), fmt(projected / node_alone, 2),
-            ", CouchDB being the limit" if couch_cap and couch_cap < two_alone else ""))
+        node_alone = cores * 1000.0 / c1
+        # a request's WildFly CPU on two machines: as on one node (c1), or as measured with two nodes (c2) when dearer
+        best = min(2 * cores * 1000.0 / c1, couch_cap)
+        worst = min(2 * cores * 1000.0 / max(c1, c2), couch_cap)
+        w("- A node on a machine of its own (%d cores; clients and CouchDB elsewhere) can answer at most %d x 1000 / "
+          "%s = %s req/s; two such machines at most 2 x %d x 1000 / %s = %s req/s%s." % (
+              cores, cores, fmt(c1, 3), fmt(node_alone), cores, fmt(max(c1, c2), 3), fmt(worst),
+              "" if worst == best else " at the two-node figure, %s at the one-node figure" % fmt(best)))
+        limit = ", CouchDB being the limit" if couch_cap < 2 * cores * 1000.0 / max(c1, c2) else ""
+        if worst == best:
+            w("- So a second machine would give about %s req/s where a node on one machine of its own gives %s: "
+              "x%s%s." % (fmt(best), fmt(node_alone), fmt(best / node_alone, 2), limit))
+        else:
+            w("- So a second machine would give %s to %s req/s where a node on one machine of its own gives %s: x%s to "
+              "x%s%s; the higher end when the extra cost came from sharing this machine." % (
+                  fmt(worst), fmt(best), fmt(node_alone), fmt(worst / node_alone, 2), fmt(best / node_alone, 2), limit))
         others = max(f1["others"] / (r1["seconds"] * cores), f2["others"] / (r2["seconds"] * cores))
         if others > 0.1:
             w("- Caution: other work on the machine took up to %s %% of its CPU during these measurements: the rates "
