@@ -38,7 +38,8 @@
 #     one Node.js thread, runs out of its core).
 #  Questions (BENCH_QUESTIONS, any of scripts/lib/bench_scale.py's): cohort, POST /sidecar/api/cohorts/query (CT series,
 #  PixelSpacing 0.5, SliceThickness <= 1, limit 100), and qido-patient, GET /sidecar/mirror/dicomweb/studies?PatientID=
-#  (mirror QIDO-RS: a patient's studies). Each node's answer is checked once before the setup: the nodes must agree.
+#  (mirror QIDO-RS: a patient's studies). Each node answers each question once before the setup (anything but HTTP
+#  200 or 204 stops the run); the report gives each node's answer size, and the log flags nodes that differ.
 #
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [60] per question and setup   BENCH_CLIENTS [32]   BENCH_WARMUP_SECONDS [30] per setup
