@@ -91,11 +91,7 @@ if ! "$PY" -c 'import matplotlib' 2>/dev/null; then
     || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends python3-matplotlib >&2; } \
     || die "apt-get install python3-matplotlib failed"
 fi
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "building the EAR (BENCH_SKIP_BUILD=1 skips this)"
-  (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
-fi
-[[ -f "$EAR" ]] || die "$EAR is missing; build first"
+build_ear
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT"

@@ -63,11 +63,7 @@ trap 'log "terminated"; exit 143' TERM
 
 # --- build, start ------------------------------------------------------------------------------------
 install_prerequisites
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "building the EAR (BENCH_SKIP_BUILD=1 skips this)"
-  (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
-fi
-[[ -f "$EAR" ]] || die "$EAR is missing; build first"
+build_ear
 
 rm -rf "$BENCH"
 mkdir -p "$BENCH/logs" "$BENCH/results"

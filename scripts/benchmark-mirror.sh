@@ -166,11 +166,7 @@ wait_status() {
 # --- build, data ---------------------------------------------------------------------------------------
 log "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 install_prerequisites
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "building the EAR (BENCH_SKIP_BUILD=1 skips this)"
-  (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
-fi
-[[ -f "$EAR" ]] || die "$EAR is missing; build first"
+build_ear
 
 rm -rf "$BENCH"
 mkdir -p "$LOGS" "$RES"

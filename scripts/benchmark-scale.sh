@@ -2,7 +2,7 @@
 # The enterprise-scale benchmark: the sidecar over a mirror of 0.2, 1 and 2 million instances. Prints figures and a
 # summary table with PASS/MISS against the targets; it is not a test.
 #
-# What it does, all on 127.0.0.1 with everything under target/benchmark-scale/ (wiped at each run):
+# What it does, all on 127.0.0.1 with everything under target/benchmark-scale/ (BENCH_WORK_DIR; wiped at each run):
 #  1. Data: a seeded, deterministic dataset of mirror documents written straight into CouchDB (pouchdb-server) by
 #     the Java generator in the test sources (ejb/src/test/java/org/dicomsidecar/bench/ScaleDataset.java), which
 #     builds them with the mirror's own functions (MirrorDocuments, ReferenceExtractor), so they have exactly the
@@ -52,6 +52,8 @@
 #   BENCH_START_TIMEOUT: seconds to wait for the index or the first answer [900 + instances / 500]
 #   BENCH_DATA_CACHE [$SIDECAR_ROOT/target/benchmark-scale-data]: snapshots of the written data, kept across runs
 #   BENCH_PREPARE_ONLY=1: only write (or find) each size's snapshot
+#   BENCH_WORK_DIR [$SIDECAR_ROOT/target/benchmark-scale]: the run's folder, wiped at each run (scripts/benchmark-cluster.sh
+#     prepares its data with BENCH_PREPARE_ONLY=1 in a folder of its own)
 #   BENCH_SKIP_BUILD=1: use the EAR and test classes already built instead of `mvn -B -q -DskipTests package`
 #   BENCH_COUCHDB_PORT [45984] BENCH_ORTHANC_HTTP_PORT [45042] BENCH_ORTHANC_DICOM_PORT [45242]
 #   BENCH_HTTP_PORT [45080] BENCH_MANAGEMENT_PORT [45990]
@@ -73,7 +75,7 @@ ORTHANC_DICOM_PORT="${BENCH_ORTHANC_DICOM_PORT:-45242}"
 HTTP_PORT="${BENCH_HTTP_PORT:-45080}"
 MGMT_PORT="${BENCH_MANAGEMENT_PORT:-45990}"
 PY=/usr/bin/python3 # Debian's python3-pydicom lives there
-ROOT="$SIDECAR_ROOT/target/benchmark-scale"
+ROOT=$(realpath -m "${BENCH_WORK_DIR:-$SIDECAR_ROOT/target/benchmark-scale}")
 CACHE=$(realpath -m "${BENCH_DATA_CACHE:-$SIDECAR_ROOT/target/benchmark-scale-data}")
 PREPARE_ONLY="${BENCH_PREPARE_ONLY:-0}"
 INDEX_DIR="$ROOT/index"
@@ -92,6 +94,7 @@ for s in $SIZES; do
   prev=$s
 done
 [[ "$SEED" =~ ^[A-Za-z0-9._-]+$ ]] || die "BENCH_SEED: letters, digits, '.', '_' and '-' only (it names the cached snapshots)"
+case "$ROOT" in / | "$SIDECAR_ROOT" | "$HOME") die "BENCH_WORK_DIR: $ROOT is wiped at each run; name a folder of its own" ;; esac
 [[ "$CACHE/" != "$ROOT/"* ]] || die "BENCH_DATA_CACHE must not lie under $ROOT (wiped at each run)"
 SMALLEST=${SIZES%% *}
 LARGEST=${SIZES##* }
@@ -99,7 +102,7 @@ LARGEST=${SIZES##* }
 # --- processes we started, stopped in reverse order on any exit --------------------------------------------
 PIDS=()   # name:pid (pouchdb-server first, then Orthanc)
 JVM=""    # the WildFly JVM running now
-CHILD=""  # a helper running in the background (generator, poller)
+CHILD=""  # a helper running in the background (generator, poller): see background in common.sh
 cleanup() {
   local rc=$? i
   trap - INT TERM EXIT
@@ -113,16 +116,6 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
 
-# background COMMAND...: runs it in the background and waits, so that INT/TERM stop the benchmark at once (bash runs
-# a trap only after the foreground command ends, and these run for minutes); its stdout is the caller's
-background() {
-  "$@" &
-  CHILD=$!
-  local rc=0
-  wait "$CHILD" || rc=$?
-  CHILD=""
-  return "$rc"
-}
 scale() { background "$PY" "$LIB/bench_scale.py" "$@"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -359,10 +359,24 @@ def report(args):
             w("- %s at %s: `%s`" % (k, fmt(s), e.replace("`", "'")))
         w("")
     w("How each figure is measured: see the header of scripts/benchmark-scale.sh.")
+    write_report(lines, os.path.join(args.root, "report.md"))
+
+
+def write_report(lines, path):
+    """The report's lines: printed, and written to PATH."""
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(args.root, "report.md"), "w") as f:
+    with open(path, "w") as f:
         f.write(text)
     print(text)
+
+
+def run_arguments(parser, command):
+    """A report's facts of the run: the command, its date, run time and the load average before and after."""
+    parser.add_argument("--command", default=command)
+    parser.add_argument("--date", default=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    parser.add_argument("--elapsed", default="")
+    parser.add_argument("--load-start", default="")
+    parser.add_argument("--load-end", default="")
 
 
 def main():
@@ -390,11 +404,7 @@ def main():
     a = sub.add_parser("report")
     a.add_argument("--root", required=True)
     a.add_argument("--sizes", required=True)
-    a.add_argument("--command", default="scripts/benchmark-scale.sh")
-    a.add_argument("--date", default=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    a.add_argument("--elapsed", default="")
-    a.add_argument("--load-start", default="")
-    a.add_argument("--load-end", default="")
+    run_arguments(a, "scripts/benchmark-scale.sh")
     args = p.parse_args()
     {"wait-ready": wait_ready, "first-answer": first_answer, "wait-mirror": wait_mirror, "measure": measure,
      "report": report}[args.cmd](args)

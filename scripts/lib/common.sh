@@ -36,6 +36,16 @@ install_prerequisites() {
   fi
 }
 
+# build_ear: builds the project (`mvn -B -q -DskipTests package`: the EAR, WildFly unpacked, the test classes) unless
+# BENCH_SKIP_BUILD=1, then checks that the EAR is there
+build_ear() {
+  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    log "building the EAR (BENCH_SKIP_BUILD=1 skips this)"
+    (cd "$SIDECAR_ROOT" && mvn -B -q -DskipTests package >&2) || die "the build failed"
+  fi
+  [[ -f "$EAR" ]] || die "$EAR is missing; build first"
+}
+
 # java21_home: prints a JDK of version 21 or newer (Keycloak needs one; the sidecar runs on 17), the newest
 # under /usr/lib/jvm; installs Debian's OpenJDK 25 (or 21) when there is none.
 java21_home() {
@@ -197,6 +207,18 @@ wait_deployed() {
     sleep 0.25
   done
   return 1
+}
+
+# background COMMAND...: runs it in the background and waits, with its PID in CHILD meanwhile, so that INT/TERM stop a
+# benchmark at once (bash runs a trap only after the foreground command ends, and these run for minutes) and the EXIT
+# trap can stop it; its stdout is the caller's
+background() {
+  "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  return "$rc"
 }
 
 # stop_pid PID [NAME]: TERM, then KILL after 20 s
