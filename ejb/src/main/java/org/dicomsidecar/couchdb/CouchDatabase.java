@@ -44,7 +44,7 @@ import org.lightcouch.NoDocumentException;
  * the sidecar starts without CouchDB and recovers by itself when it comes (or comes back empty).
  */
 @ApplicationScoped
-public class CouchDatabase {
+public class CouchDatabase implements RevisedDocuments {
 
     private static final Logger LOG = Logger.getLogger(CouchDatabase.class.getName());
     /** LightCouch logs every request at INFO; kept referenced so that the level sticks. */
@@ -114,6 +114,7 @@ public class CouchDatabase {
     }
 
     /** The document with this id, if there is one. */
+    @Override
     public Optional<JsonObject> get(String id) {
         return request(new HttpGet(documentUri(id)));
     }
@@ -149,15 +150,9 @@ public class CouchDatabase {
      * Writes a document under the revision it carries (none for a new document): its new revision, or empty when that
      * revision is no longer the current one (409: another writer was first, and nothing was written).
      */
+    @Override
     public Optional<String> putUnlessConflict(JsonObject doc) {
-        try {
-            return Optional.of(put(doc).getString("rev"));
-        } catch (CouchRequestException e) {
-            if (e.status() == 409) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return putUnlessConflict(doc, false);
     }
 
     /**
@@ -167,9 +162,14 @@ public class CouchDatabase {
      * this way: of two nodes, at most one believes it holds a duty, even while the cluster is split.
      */
     public Optional<String> putOnQuorum(JsonObject doc) {
+        return putUnlessConflict(doc, true);
+    }
+
+    private Optional<String> putUnlessConflict(JsonObject doc, boolean quorumOnly) {
         try {
             Written written = write(doc);
-            return written.status() == 202 ? Optional.empty() : Optional.of(written.body().getString("rev"));
+            return quorumOnly && written.status() == 202 ? Optional.empty()
+                    : Optional.of(written.body().getString("rev"));
         } catch (CouchRequestException e) {
             if (e.status() == 409) {
                 return Optional.empty();

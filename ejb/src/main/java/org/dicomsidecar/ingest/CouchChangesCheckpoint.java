@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.dicomsidecar.couchdb.CouchDatabase;
+import org.dicomsidecar.couchdb.RevisedDocuments;
 import org.dicomsidecar.json.Jsonp;
 
 /**
@@ -25,14 +25,7 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
     private static final Logger LOG = Logger.getLogger(CouchChangesCheckpoint.class.getName());
     static final String ID_PREFIX = "sidecar-checkpoint:";
 
-    /** What it needs of CouchDB: a document, and a write under its revision (empty on a conflict). */
-    public interface Documents {
-        Optional<JsonObject> get(String id);
-
-        Optional<String> putUnlessConflict(JsonObject doc);
-    }
-
-    private final Documents couch;
+    private final RevisedDocuments couch;
     private final String id;
     private final String source;
     private final String node;
@@ -45,28 +38,13 @@ public final class CouchChangesCheckpoint implements ChangesPosition {
      * @param node the node writing, for people reading the document
      * @param before where a single node kept the checkpoint before (read while CouchDB has none)
      */
-    public CouchChangesCheckpoint(Documents couch, String feed, String source, String node,
+    public CouchChangesCheckpoint(RevisedDocuments couch, String feed, String source, String node,
             java.util.function.Supplier<OptionalLong> before) {
         this.couch = couch;
         this.id = ID_PREFIX + feed;
         this.source = source;
         this.node = node;
         this.before = before;
-    }
-
-    /** Over the sidecar's database. */
-    public static Documents of(CouchDatabase db) {
-        return new Documents() {
-            @Override
-            public Optional<JsonObject> get(String id) {
-                return db.get(id);
-            }
-
-            @Override
-            public Optional<String> putUnlessConflict(JsonObject doc) {
-                return db.putUnlessConflict(doc);
-            }
-        };
     }
 
     /** Throws CouchDB's exceptions when it cannot be read: the poll fails and is tried again, nothing is skipped. */

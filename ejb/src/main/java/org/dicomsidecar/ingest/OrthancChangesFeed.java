@@ -81,7 +81,7 @@ public class OrthancChangesFeed {
         String shown = SidecarSettings.withoutUserInfo(url.get());
         client = new OrthancRestClient(url.get(), hostAuthorization,
                 settings.getInt(Setting.HOST_CONNECT_TIMEOUT_MS), settings.getInt(Setting.HOST_READ_TIMEOUT_MS));
-        ChangesPosition checkpoint = new CouchChangesCheckpoint(CouchChangesCheckpoint.of(couch),
+        ChangesPosition checkpoint = new CouchChangesCheckpoint(couch,
                 DutyScheduler.ORTHANC_CHANGES, shown, duties.node(),
                 new ChangesCheckpointFile(mirror.journalDir().resolve(CHECKPOINT_FILE), shown)::read);
         poller = new OrthancChangesPoller(client, checkpoint, this::journal);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.dicomsidecar.couchdb.CouchUnavailableException;
+import org.dicomsidecar.couchdb.RevisedDocuments;
 import org.dicomsidecar.json.Jsonp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class CouchChangesCheckpointTest {
     private static final String ID = "sidecar-checkpoint:orthanc-changes";
 
     /** Documents by id with CouchDB's revision check; {@code racing} writes that many times first, as another node. */
-    private static final class FakeDocuments implements CouchChangesCheckpoint.Documents {
+    private static final class FakeDocuments implements RevisedDocuments {
         final Map<String, JsonObject> docs = new HashMap<>();
         int revisions;
         int racing;
