@@ -55,11 +55,6 @@ public final class Heartbeats {
         this.seconds = seconds;
     }
 
-    /** Writes this node's heartbeat with the duties it holds, then reads every node's. Never throws on CouchDB trouble. */
-    public void beat(List<String> duties) {
-        beat(duties, -1);
-    }
-
     /**
      * Writes this node's heartbeat with the duties it holds and its journal's depth (-1: not reported), then reads
      * every node's. Never throws on CouchDB trouble.

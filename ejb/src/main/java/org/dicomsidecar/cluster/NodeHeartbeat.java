@@ -25,11 +25,6 @@ public record NodeHeartbeat(String name, Instant seen, List<String> duties, long
         duties = List.copyOf(duties);
     }
 
-    /** A heartbeat that does not report the journal. */
-    public NodeHeartbeat(String name, Instant seen, List<String> duties) {
-        this(name, seen, duties, -1);
-    }
-
     /** The id of a node's heartbeat document. */
     public static String id(String name) {
         return ID_PREFIX + name;

@@ -50,13 +50,13 @@ class ClusterDocumentsTest {
 
     @Test
     void aNodeDocumentSaysWhenItWasSeenAndWhatItHeld() {
-        JsonObject doc = new NodeHeartbeat("node-b", NOW, List.of("reconcile")).document(null);
+        JsonObject doc = new NodeHeartbeat("node-b", NOW, List.of("reconcile"), -1).document(null);
         assertEquals(parse("""
                 {"_id": "sidecar-node:node-b", "type": "node", "name": "node-b", "seen": "2025-03-01T08:00:00.123Z",
                  "duties": ["reconcile"]}"""), doc);
-        assertEquals(new NodeHeartbeat("node-b", Instant.parse("2025-03-01T08:00:00.123Z"), List.of("reconcile")),
+        assertEquals(new NodeHeartbeat("node-b", Instant.parse("2025-03-01T08:00:00.123Z"), List.of("reconcile"), -1),
                 NodeHeartbeat.of(doc));
-        assertEquals(new NodeHeartbeat("node-c", Instant.EPOCH, List.of()),
+        assertEquals(new NodeHeartbeat("node-c", Instant.EPOCH, List.of(), -1),
                 NodeHeartbeat.of(parse("{\"_id\": \"sidecar-node:node-c\", \"duties\": [1, null]}")));
         JsonObject withJournal = new NodeHeartbeat("node-d", NOW, List.of(), 7).document("3-x");
         assertEquals(7, withJournal.getInt("journalDepth"));

@@ -328,7 +328,7 @@ class DocumentMapperTest {
         Instant now = Instant.parse("2025-03-01T08:00:00Z");
         assertTrue(DocumentMapper.map(Lease.heldBy("node-a", "reconcile", now, 30).document("1-a")).isEmpty());
         assertTrue(DocumentMapper.map(Lease.free("reconcile", now, 30).document("2-a")).isEmpty());
-        assertTrue(DocumentMapper.map(new NodeHeartbeat("node-a", now, List.of("reconcile")).document(null)).isEmpty());
+        assertTrue(DocumentMapper.map(new NodeHeartbeat("node-a", now, List.of("reconcile"), -1).document(null)).isEmpty());
     }
 
     @Test
