@@ -334,13 +334,7 @@ class ClusterIT {
     }
 
     private static HttpResponse<byte[]> put(SidecarNode node, String path, String ifMatch, String json) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json));
-        if (ifMatch != null) {
-            request.header("If-Match", ifMatch);
-        }
-        return Http.send(request.build());
+        return Http.putJson(node.url() + path, ifMatch, json);
     }
 
     /** Stores a DICOM file in the nodes' Orthanc: its answer (the instance's Orthanc ID, its status). */

@@ -9,12 +9,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -216,11 +213,9 @@ class ExtensionsIT extends SidecarDeployment {
         // still be arriving)
         SyntheticDicom.Instance i = SyntheticDicom.image(16); // Modality OT
         String name = "ot-images-" + System.nanoTime();
-        HttpResponse<byte[]> saved = Http.send(java.net.http.HttpRequest.newBuilder(URI.create(
-                ExternalServices.sidecarUrl() + "/api/cohorts/saved/" + name)).header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"level\": \"instance\", \"where\": {\"and\": ["
-                        + "{\"attribute\": \"Modality\", \"equals\": \"OT\"}, {\"attribute\": \"StudyInstanceUID\", \"equals\": \""
-                        + i.studyUid() + "\"}]}}")).build());
+        HttpResponse<byte[]> saved = put("/api/cohorts/saved/" + name, null, "{\"level\": \"instance\", \"where\": {\"and\": ["
+                + "{\"attribute\": \"Modality\", \"equals\": \"OT\"}, {\"attribute\": \"StudyInstanceUID\", \"equals\": \""
+                + i.studyUid() + "\"}]}}");
         assertEquals(200, saved.statusCode(), Http.text(saved));
         assertEquals(0, Http.json(saved.body()).asJsonObject().getInt("count"));
         Mirror.storeInHost(i.bytes());
@@ -245,12 +240,6 @@ class ExtensionsIT extends SidecarDeployment {
 
 
     private static HttpResponse<byte[]> put(String path, String ifMatch, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ExternalServices.sidecarUrl() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json));
-        if (ifMatch != null) {
-            b.header("If-Match", ifMatch);
-        }
-        return Http.send(b.build());
+        return Http.putJson(ExternalServices.sidecarUrl() + path, ifMatch, json);
     }
 }

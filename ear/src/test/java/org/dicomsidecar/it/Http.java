@@ -42,6 +42,16 @@ final class Http {
         }
     }
 
+    /** PUT of JSON to a URL, with {@code If-Match} unless it is null. */
+    static HttpResponse<byte[]> putJson(String url, String ifMatch, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json));
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        return send(b.build());
+    }
+
     static JsonValue json(byte[] body) {
         try (JsonReader r = Json.createReader(new ByteArrayInputStream(body))) {
             return r.readValue();
